@@ -1,0 +1,3 @@
+
+# Filled by the directives issue: documents, directives, assignments, extensions.
+urlpatterns: list = []

@@ -1,0 +1,24 @@
+"""Settings for the test suite: the project's settings with test-friendly defaults.
+
+Only defaults are set here; `DATABASE_URL` and `REDIS_URL` from the environment
+still decide which database and broker the integration tier uses.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret-just-long-enough-for-hs256")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+from thads.settings import *  # noqa: F403
+
+# Each test starts with an empty per-process cache (login throttling lives there).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Argon2 stays the production hasher (tests/thads/test_settings.py checks it);
+# the suite hashes thousands of factory passwords, so it uses a fast one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

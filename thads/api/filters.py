@@ -1,0 +1,23 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+
+# Parameters that belong to pagination, ordering or rendering, not to filtering.
+NON_FILTER_PARAMS = frozenset({"cursor", "page_size", "ordering", "format", "fields"})
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter set that rejects parameters it does not know.
+
+    A misspelt filter (`?stauts=done`) would otherwise be ignored and the
+    client would take the unfiltered list for the filtered one.
+    """
+
+    extra_params: frozenset[str] = frozenset()
+
+    def is_valid(self) -> bool:
+        known = set(self.filters) | NON_FILTER_PARAMS | set(self.extra_params)
+        unknown = sorted(set(self.data.keys()) - known)
+        if unknown:
+            raise ValidationError({name: [_("Tham số lọc không được hỗ trợ.")] for name in unknown})
+        return super().is_valid()

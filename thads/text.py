@@ -1,0 +1,40 @@
+"""Vietnamese text: NFC storage and an accent-insensitive search key.
+
+`fold` is the one definition of "the same words" used for search everywhere:
+tone marks and other diacritics dropped, đ→d, lower case, single spaces. Both
+"Hiệp Hòa" and "Hiệp Hoà" (two accepted placements of the tone mark) fold to
+"hiep hoa", and so does the user's "hiep hoa". The key is computed in Python
+and stored in an indexed column, so it behaves the same on SQLite and
+PostgreSQL.
+"""
+
+import unicodedata
+from typing import Any
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFD", value.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def search_terms(query: str) -> list[str]:
+    """The folded words of a search query; each must occur in the search key."""
+    return fold(query).split()
+
+
+def nfc_deep(data: Any) -> Any:
+    """NFC-normalise every string inside parsed request data."""
+    if isinstance(data, str):
+        return nfc(data)
+    if isinstance(data, dict):
+        return {nfc(key) if isinstance(key, str) else key: nfc_deep(v) for key, v in data.items()}
+    if isinstance(data, list):
+        return [nfc_deep(item) for item in data]
+    return data

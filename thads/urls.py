@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import TokenVerifyView
+
+from thads import views
+from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
+from units.views import MembershipViewSet, MeView, UnitViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("units", UnitViewSet, basename="unit")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+api_v1 = [
+    path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/verify/", TokenVerifyView.as_view(), name="token-verify"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("me/", MeView.as_view(), name="me"),
+    path("", include("directives.urls")),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

@@ -1,0 +1,168 @@
+"""Reads about units and people, and the one place that decides scope.
+
+`user_scope` is the single answer to "which units does this user act for, and
+whose work may they see?". Every endpoint of every app asks it; none decides
+visibility on its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from thads.clock import local_today
+from thads.text import search_terms
+from units.models import HEAD_ROLES, LEADERSHIP_ROLES, Membership, OrgUnit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may do and see on a given day.
+
+    `visible_unit_ids` is None for leadership, meaning every unit.
+    """
+
+    is_leadership: bool
+    acting_unit_ids: frozenset[int]
+    visible_unit_ids: frozenset[int] | None
+    head_unit_ids: frozenset[int]
+
+    def can_see_unit(self, unit_id: int) -> bool:
+        return self.visible_unit_ids is None or unit_id in self.visible_unit_ids
+
+    def can_act_for_unit(self, unit_id: int) -> bool:
+        return unit_id in self.acting_unit_ids
+
+    def unit_filter(self, field: str = "unit") -> Q:
+        """A filter restricting a queryset to the units this scope may see."""
+        if self.visible_unit_ids is None:
+            return Q()
+        return Q(**{f"{field}__in": sorted(self.visible_unit_ids)})
+
+
+NO_SCOPE = Scope(False, frozenset(), frozenset(), frozenset())
+
+
+def memberships_active(*, user, on: date | None = None) -> QuerySet[Membership]:
+    day = on or local_today()
+    return (
+        Membership.objects.active_on(day)
+        .filter(user=user)
+        .filter(Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day))
+        .select_related("unit")
+        .order_by("id")
+    )
+
+
+def unit_descendant_ids(root_ids: Iterable[int]) -> set[int]:
+    """The given units and all units below them (one query over the small unit table)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit_id, parent_id in OrgUnit.objects.values_list("id", "parent_id"):
+        children[parent_id].append(unit_id)
+    found: set[int] = set()
+    stack = list(root_ids)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id in found:
+            continue
+        found.add(unit_id)
+        stack.extend(children.get(unit_id, ()))
+    return found
+
+
+def user_scope(*, user, on: date | None = None) -> Scope:
+    """Decide what `user` acts for and sees on `on` (today, local time, by default).
+
+    - inactive or anonymous users: nothing;
+    - superusers and members with a leadership role (director, deputy director,
+      office staff acting as secretariat): everything;
+    - heads and deputy heads: their unit and every unit below it;
+    - everybody else: the units they are members of.
+
+    The answer is memoised on the user object for the day, so one request
+    pays for it once.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    day = on or local_today()
+    cache = user.__dict__.setdefault("_thads_scope_cache", {})
+    if day in cache:
+        return cache[day]
+
+    memberships = list(memberships_active(user=user, on=day))
+    acting = frozenset(m.unit_id for m in memberships)
+    heads = frozenset(m.unit_id for m in memberships if m.role in HEAD_ROLES)
+    if user.is_superuser or any(m.role in LEADERSHIP_ROLES for m in memberships):
+        scope = Scope(True, acting, None, heads)
+    else:
+        visible = set(acting)
+        if heads:
+            visible |= unit_descendant_ids(heads)
+        scope = Scope(False, acting, frozenset(visible), heads)
+    cache[day] = scope
+    return scope
+
+
+def unit_list(*, filters: dict | None = None) -> QuerySet[OrgUnit]:
+    """Units, filtered. The organisation chart is open to every signed-in user:
+    it is what people need to address each other; scope restricts work, not names.
+    """
+    filters = filters or {}
+    qs = OrgUnit.objects.all().order_by("id")
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("active_on"):
+        qs = qs.active_on(filters["active_on"])
+    if "parent" in filters and filters["parent"] is not None:
+        qs = qs.filter(parent_id=filters["parent"])
+    for term in search_terms(filters.get("q") or ""):
+        qs = qs.filter(search_key__contains=term)
+    return qs
+
+
+def unit_tree(*, on: date | None = None) -> list[dict]:
+    """The units active on `on` as nested dicts, children sorted by code."""
+    day = on or local_today()
+    units = list(OrgUnit.objects.active_on(day).order_by("code"))
+    by_parent: dict[int | None, list[OrgUnit]] = defaultdict(list)
+    ids = {u.id for u in units}
+    for unit in units:
+        by_parent[unit.parent_id if unit.parent_id in ids else None].append(unit)
+
+    def build(unit: OrgUnit) -> dict:
+        return {
+            "id": unit.id,
+            "code": unit.code,
+            "name": unit.name,
+            "short_name": unit.short_name,
+            "kind": unit.kind,
+            "children": [build(child) for child in by_parent.get(unit.id, [])],
+        }
+
+    return [build(root) for root in by_parent.get(None, [])]
+
+
+def unit_ancestor_ids(*, unit_id: int) -> set[int]:
+    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))
+    seen: set[int] = set()
+    current = parents.get(unit_id)
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = parents.get(current)
+    return seen
+
+
+def membership_list(*, filters: dict | None = None) -> QuerySet[Membership]:
+    filters = filters or {}
+    qs = Membership.objects.select_related("user", "unit").order_by("id")
+    if filters.get("unit"):
+        qs = qs.filter(unit_id=filters["unit"])
+    if filters.get("user"):
+        qs = qs.filter(user_id=filters["user"])
+    if filters.get("active_on"):
+        qs = qs.active_on(filters["active_on"])
+    return qs

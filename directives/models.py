@@ -1,0 +1,442 @@
+"""Source documents, their numbered directives, and the assignments that turn
+each directive into tracked work for a unit.
+
+Timeliness is never stored: `directives.selectors` computes it from the
+status, the latest approved deadline and the local date. History is
+append-only (`AssignmentEvent`), written by the services.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from thads.models import NormalizedTextModel
+from units.models import OrgUnit
+
+
+class DocumentKind(models.TextChoices):
+    CONCLUSION = "conclusion", _("Kết luận hội nghị")
+    RESOLUTION = "resolution", _("Nghị quyết")
+    PLAN = "plan", _("Kế hoạch")
+    OFFICIAL_LETTER = "official_letter", _("Công văn")
+    OTHER = "other", _("Khác")
+
+
+class SourceDocument(NormalizedTextModel):
+    search_fields = ("number", "title")
+
+    kind = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentKind.choices)
+    number = models.CharField(_("số, ký hiệu"), max_length=64, blank=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    issued_on = models.DateField(_("ngày ban hành"))
+    issuing_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("đơn vị ban hành"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+    )
+    signatory = models.CharField(_("người ký"), max_length=150, blank=True)
+    body = models.TextField(_("nội dung"), blank=True)
+    period_start = models.DateField(_("kỳ từ ngày"), null=True, blank=True)
+    period_end = models.DateField(_("kỳ đến ngày"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="document_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class DocumentRelation(models.TextChoices):
+    IMPLEMENTS = "implements", _("Triển khai")
+    AMENDS = "amends", _("Sửa đổi")
+    REPLACES = "replaces", _("Thay thế")
+
+
+class DocumentLink(models.Model):
+    """`source` implements, amends or replaces `target`."""
+
+    source = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="outgoing_links"
+    )
+    target = models.ForeignKey(
+        SourceDocument, on_delete=models.PROTECT, related_name="incoming_links"
+    )
+    relation = models.CharField(max_length=12, choices=DocumentRelation.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("liên kết văn bản")
+        verbose_name_plural = _("liên kết văn bản")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "relation"], name="documentlink_unique"
+            ),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="documentlink_not_self"),
+            models.CheckConstraint(
+                condition=Q(relation__in=DocumentRelation.values),
+                name="documentlink_relation_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_relation_display()} {self.target}"
+
+
+class Category(models.Model):
+    """A directive category; leadership may add more in the admin or the API."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name_vi = models.CharField(_("tên tiếng Việt"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
+    keywords = models.JSONField(_("từ khóa gợi ý"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class Directive(NormalizedTextModel):
+    search_fields = ("label", "title", "body")
+
+    document = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("văn bản"),
+        on_delete=models.PROTECT,
+        related_name="directives",
+    )
+    label = models.CharField(_("số thứ tự in"), max_length=20)
+    position = models.PositiveIntegerField(_("vị trí"))
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    body = models.TextField(_("nội dung"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="directives"
+    )
+    default_due_date = models.DateField(_("hạn mặc định"), null=True, blank=True)
+    is_active = models.BooleanField(_("còn hiệu lực"), default=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ chỉ đạo")
+        verbose_name_plural = _("nhiệm vụ chỉ đạo")
+        ordering = ["document_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"], name="directive_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"({self.label}) {self.title}"
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Đã giao")
+    ACKNOWLEDGED = "acknowledged", _("Đã tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    REPORTED = "reported", _("Đã báo cáo hoàn thành")
+    DONE = "done", _("Hoàn thành")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+OPEN_STATUSES = (
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.ACKNOWLEDGED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.REPORTED,
+)
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Chủ trì")
+    COORDINATING = "coordinating", _("Phối hợp")
+
+
+class Timeliness(models.TextChoices):
+    DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
+    DONE_LATE = "done_late", _("Hoàn thành quá hạn")
+    OPEN_ON_TIME = "open_on_time", _("Chưa hoàn thành, trong hạn")
+    OPEN_OVERDUE = "open_overdue", _("Chưa hoàn thành, quá hạn")
+
+
+class Assignment(models.Model):
+    directive = models.ForeignKey(
+        Directive, verbose_name=_("nhiệm vụ"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("vai trò"), max_length=12, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ASSIGNED,
+    )
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    original_due_date = models.DateField(_("hạn ban đầu"))
+    due_date = models.DateField(_("hạn hiện hành"))
+    extension_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    # When the accepted completion was reported, and its local date: the date
+    # timeliness is judged on (the unit finished then, leadership confirmed later).
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    latest_report = models.ForeignKey(
+        "ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("giao nhiệm vụ")
+        verbose_name_plural = _("giao nhiệm vụ")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "unit"], name="assignment_unique_unit"),
+            models.UniqueConstraint(
+                fields=["directive"],
+                condition=Q(role="lead") & ~Q(status="cancelled"),
+                name="assignment_one_lead",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="assignment_progress_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssignmentStatus.values), name="assignment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=AssignmentRole.values), name="assignment_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_on__isnull=False),
+                name="assignment_done_has_completion",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            models.Index(fields=["status", "due_date"], name="assignment_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.directive} → {self.unit}"
+
+
+class ProgressReport(models.Model):
+    """Append-only: a unit's report of progress, or of completion."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("Báo cáo tiến độ")
+        COMPLETION = "completion", _("Báo cáo hoàn thành")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    percent = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    client_uuid = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="report_percent"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "client_uuid"], name="report_unique_client_uuid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.percent}%"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã chấp thuận")
+    REJECTED = "rejected", _("Từ chối")
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_due_date = models.DateField(_("hạn đề nghị"))
+    reason = models.TextField(_("lý do"))
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    previous_due_date = models.DateField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    client_uuid = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("đề nghị gia hạn")
+        verbose_name_plural = _("đề nghị gia hạn")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status="pending"),
+                name="extension_one_pending",
+            ),
+            models.UniqueConstraint(
+                fields=["requested_by", "client_uuid"], name="extension_unique_client_uuid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ExtensionStatus.values), name="extension_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} → {self.requested_due_date}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name: the original one is kept in the row, never trusted as a path.
+    return f"evidence/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to exactly one document, progress report or extension request."""
+
+    document = models.ForeignKey(
+        SourceDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    report = models.ForeignKey(
+        ProgressReport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    extension = models.ForeignKey(
+        ExtensionRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(document__isnull=False, report__isnull=True, extension__isnull=True)
+                    | Q(document__isnull=True, report__isnull=False, extension__isnull=True)
+                    | Q(document__isnull=True, report__isnull=True, extension__isnull=False)
+                ),
+                name="attachment_exactly_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AssignmentEvent(models.Model):
+    """The audit trail of an assignment. Append-only: written by the services,
+    never edited or deleted (the admin and the API offer no way to)."""
+
+    class Action(models.TextChoices):
+        ASSIGNED = "assigned", _("Giao nhiệm vụ")
+        ACKNOWLEDGED = "acknowledged", _("Tiếp nhận")
+        PROGRESS_REPORTED = "progress_reported", _("Báo cáo tiến độ")
+        EXTENSION_REQUESTED = "extension_requested", _("Đề nghị gia hạn")
+        EXTENSION_APPROVED = "extension_approved", _("Chấp thuận gia hạn")
+        EXTENSION_REJECTED = "extension_rejected", _("Từ chối gia hạn")
+        COMPLETION_REPORTED = "completion_reported", _("Báo cáo hoàn thành")
+        ACCEPTED = "accepted", _("Công nhận hoàn thành")
+        RETURNED = "returned", _("Trả lại")
+        CANCELLED = "cancelled", _("Hủy")
+        UPDATED = "updated", _("Cập nhật")
+        TRANSFERRED = "transferred", _("Chuyển cho đơn vị kế thừa")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử giao nhiệm vụ")
+        verbose_name_plural = _("lịch sử giao nhiệm vụ")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.action} {self.at:%d/%m/%Y %H:%M}"

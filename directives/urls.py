@@ -1,3 +1,13 @@
+from rest_framework.routers import SimpleRouter
 
-# Filled by the directives issue: documents, directives, assignments, extensions.
-urlpatterns: list = []
+from directives import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("directives", views.DirectiveViewSet, basename="directive")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("extensions", views.ExtensionViewSet, basename="extension")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
+
+urlpatterns = router.urls

@@ -6,7 +6,7 @@ from rest_framework_simplejwt.views import TokenVerifyView
 
 from thads import views
 from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
-from units.views import MembershipViewSet, MeView, UnitViewSet
+from units.views import MembershipViewSet, MeView, UnitViewSet, WorkingDaysView
 
 router = DefaultRouter(trailing_slash=True)
 router.register("units", UnitViewSet, basename="unit")
@@ -18,6 +18,7 @@ api_v1 = [
     path("auth/token/verify/", TokenVerifyView.as_view(), name="token-verify"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path("calendar/working-days/", WorkingDaysView.as_view(), name="working-days"),
     path("", include("directives.urls")),
     path("", include(router.urls)),
 ]

@@ -146,3 +146,9 @@ class MeSerializer(serializers.Serializer):
         allow_null=True,
         help_text="null means every unit (leadership).",
     )
+
+
+class WorkingDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    working = serializers.BooleanField()
+    name = serializers.CharField(allow_null=True)

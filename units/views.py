@@ -1,4 +1,6 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -7,7 +9,9 @@ from rest_framework.views import APIView
 
 from thads.api.validation import validated as _valid
 from thads.clock import local_today
+from thads.errors import DomainError
 from units import services
+from units.calendar import working_days_payload
 from units.filters import MembershipFilter, UnitFilter
 from units.models import Membership, OrgUnit
 from units.permissions import IsLeadership, ReadOrLeadership
@@ -25,6 +29,7 @@ from units.serializers import (
     UnitSplitInputSerializer,
     UnitTreeNodeSerializer,
     UnitUpdateInputSerializer,
+    WorkingDaySerializer,
 )
 
 
@@ -135,3 +140,33 @@ class MeView(APIView):
             ),
         }
         return Response(MeSerializer(payload).data)
+
+
+MAX_CALENDAR_DAYS = 366
+
+
+class WorkingDaysView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+        ],
+        responses=WorkingDaySerializer(many=True),
+    )
+    def get(self, request):
+        params = {}
+        for name in ("from", "to"):
+            raw = request.query_params.get(name)
+            if not raw:
+                raise DomainError(
+                    "validation_error", _("Thiếu tham số."), fields={name: [_("Bắt buộc.")]}
+                )
+            params[name] = serializers.DateField().to_internal_value(raw)
+        start, end = params["from"], params["to"]
+        if end < start or (end - start).days >= MAX_CALENDAR_DAYS:
+            raise DomainError(
+                "validation_error",
+                _("Khoảng ngày không hợp lệ (tối đa %(n)d ngày).") % {"n": MAX_CALENDAR_DAYS},
+                fields={"to": [_("Khoảng ngày không hợp lệ.")]},
+            )
+        return Response(WorkingDaySerializer(working_days_payload(start, end), many=True).data)

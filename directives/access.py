@@ -1,0 +1,87 @@
+"""Who may do what to an assignment: the one table and the checks on it.
+
+Visibility (404) is decided by the selectors through `units.selectors.user_scope`;
+these checks decide what a user who can see an object may do with it (403),
+and what its state allows (409).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from directives.models import Assignment, AssignmentStatus
+from thads.errors import DomainError
+from units.selectors import Scope, user_scope
+
+PERMISSION_DENIED = "permission_denied"
+TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+
+S = AssignmentStatus
+_WORKING = frozenset({S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS})
+
+# action → (who may do it, the statuses it is allowed from)
+ASSIGNMENT_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "acknowledge": ("member", frozenset({S.ASSIGNED})),
+    "progress": ("member", _WORKING),
+    "request_extension": ("member", _WORKING),
+    "complete": ("member", _WORKING),
+    "accept": ("leadership", frozenset({S.REPORTED})),
+    "return": ("leadership", frozenset({S.REPORTED})),
+    "cancel": ("leadership", frozenset({*_WORKING, S.REPORTED})),
+    "update": ("leadership", frozenset({*_WORKING, S.REPORTED})),
+}
+
+
+def _may(scope: Scope, who: str, assignment: Assignment) -> bool:
+    if who == "leadership":
+        return scope.is_leadership
+    return scope.can_act_for_unit(assignment.unit_id)
+
+
+def allowed_actions(*, scope: Scope, assignment: Assignment) -> list[str]:
+    """The actions this caller may take on this assignment now, in table order."""
+    return [
+        action
+        for action, (who, statuses) in ASSIGNMENT_ACTIONS.items()
+        if assignment.status in statuses and _may(scope, who, assignment)
+    ]
+
+
+def ensure_leadership(actor) -> Scope:
+    scope = user_scope(user=actor)
+    if not scope.is_leadership:
+        raise DomainError(
+            PERMISSION_DENIED,
+            _("Chỉ lãnh đạo Cục được thực hiện thao tác này."),
+            status_code=403,
+        )
+    return scope
+
+
+def ensure_action(*, actor, assignment: Assignment, action: str) -> Scope:
+    """Refuse with 403 when the actor may not take `action`, with 409 (naming the
+    allowed actions) when the assignment's status does not allow it."""
+    who, statuses = ASSIGNMENT_ACTIONS[action]
+    scope = user_scope(user=actor)
+    if not _may(scope, who, assignment):
+        message = (
+            _("Chỉ lãnh đạo Cục được thực hiện thao tác này.")
+            if who == "leadership"
+            else _("Chỉ thành viên của đơn vị được giao mới thực hiện được thao tác này.")
+        )
+        raise DomainError(PERMISSION_DENIED, message, status_code=403)
+    if assignment.status not in statuses:
+        allowed = allowed_actions(scope=scope, assignment=assignment)
+        raise DomainError(
+            TRANSITION_NOT_ALLOWED,
+            _(
+                "Không thể thực hiện '%(action)s' khi nhiệm vụ đang ở trạng thái "
+                "'%(status)s'. Thao tác được phép: %(allowed)s."
+            )
+            % {
+                "action": action,
+                "status": assignment.status,
+                "allowed": ", ".join(allowed) or "—",
+            },
+            extra={"status": assignment.status, "allowed_actions": allowed},
+            status_code=409,
+        )
+    return scope

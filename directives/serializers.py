@@ -1,0 +1,335 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from directives.models import (
+    Assignment,
+    AssignmentEvent,
+    Attachment,
+    Category,
+    Directive,
+    DocumentKind,
+    DocumentLink,
+    DocumentRelation,
+    ExtensionRequest,
+    ProgressReport,
+    SourceDocument,
+    Timeliness,
+)
+from units.models import OrgUnit
+
+# --- output -------------------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        return f"/api/v1/attachments/{attachment.pk}/download/"
+
+
+class DocumentLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentLink
+        fields = ["relation", "target"]
+        read_only_fields = fields
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    links = DocumentLinkSerializer(source="outgoing_links", many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SourceDocument
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "title",
+            "issued_on",
+            "issuing_unit",
+            "signatory",
+            "body",
+            "period_start",
+            "period_end",
+            "links",
+            "attachments",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name_vi", "name_en", "keywords", "position", "is_active"]
+
+
+class DirectiveSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Directive
+        fields = [
+            "id",
+            "document",
+            "label",
+            "position",
+            "title",
+            "body",
+            "category",
+            "default_due_date",
+            "is_active",
+            "revoked_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ExtractedItemSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=20)
+    position = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    body = serializers.CharField()
+    category = serializers.CharField(max_length=40)
+
+
+class ExtractPreviewSerializer(serializers.Serializer):
+    items = ExtractedItemSerializer(many=True)
+
+
+class ReportBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "kind", "percent", "note", "created_at"]
+        read_only_fields = fields
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    directive_label = serializers.CharField(source="directive.label", read_only=True)
+    directive_title = serializers.CharField(source="directive.title", read_only=True)
+    document = serializers.IntegerField(source="directive.document_id", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    timeliness = serializers.ChoiceField(
+        choices=Timeliness.choices, allow_null=True, read_only=True
+    )
+    latest_report = ReportBriefSerializer(read_only=True, allow_null=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "directive",
+            "directive_label",
+            "directive_title",
+            "document",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "role",
+            "status",
+            "progress",
+            "due_date",
+            "original_due_date",
+            "timeliness",
+            "version",
+            "extension_count",
+            "return_count",
+            "assigned_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "reported_at",
+            "completed_at",
+            "cancelled_at",
+            "latest_report",
+            "allowed_actions",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, assignment: Assignment) -> list[str]:
+        from directives.access import allowed_actions
+
+        scope = self.context.get("scope")
+        return allowed_actions(scope=scope, assignment=assignment) if scope else []
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "assignment",
+            "kind",
+            "author",
+            "percent",
+            "note",
+            "figures",
+            "client_uuid",
+            "attachments",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "assignment",
+            "requested_by",
+            "requested_due_date",
+            "reason",
+            "status",
+            "previous_due_date",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "client_uuid",
+            "attachments",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AssignmentEvent
+        fields = ["id", "action", "actor", "at", "before", "after", "note"]
+        read_only_fields = fields
+
+
+# --- input --------------------------------------------------------------------
+
+
+class DocumentLinkInputSerializer(serializers.Serializer):
+    relation = serializers.ChoiceField(choices=DocumentRelation.choices)
+    target = serializers.PrimaryKeyRelatedField(queryset=SourceDocument.objects.all())
+
+
+class DocumentCreateInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    number = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    title = serializers.CharField(max_length=500)
+    issued_on = serializers.DateField()
+    body = serializers.CharField(required=False, default="", allow_blank=True, max_length=200_000)
+    issuing_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
+    )
+    signatory = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    period_start = serializers.DateField(required=False, allow_null=True, default=None)
+    period_end = serializers.DateField(required=False, allow_null=True, default=None)
+    links = DocumentLinkInputSerializer(many=True, required=False, default=list)
+
+
+class DocumentUpdateInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices, required=False)
+    number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=500, required=False)
+    issued_on = serializers.DateField(required=False)
+    body = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
+    signatory = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField(required=False, allow_null=True)
+
+
+class ExtractInputSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(default=False)
+    items = ExtractedItemSerializer(many=True, required=False, allow_empty=False)
+    default_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DirectiveCreateInputSerializer(serializers.Serializer):
+    document = serializers.PrimaryKeyRelatedField(queryset=SourceDocument.objects.all())
+    label = serializers.CharField(max_length=20)
+    title = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    body = serializers.CharField(max_length=50_000)
+    category = serializers.CharField(max_length=40)
+    position = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    default_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DirectiveUpdateInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=20, required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    body = serializers.CharField(max_length=50_000, required=False)
+    category = serializers.CharField(max_length=40, required=False)
+    default_due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class AssignInputSerializer(serializers.Serializer):
+    units = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), many=True, allow_empty=False
+    )
+    lead_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
+    )
+    due_date = serializers.DateField()
+
+
+class ProgressInputSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+    figures = serializers.JSONField(required=False, default=dict)
+    client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=10
+    )
+
+    def validate_figures(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object.")
+        return value
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    requested_due_date = serializers.DateField()
+    reason = serializers.CharField(max_length=5000)
+    client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=10
+    )
+
+
+class CompleteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+    client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=10
+    )
+
+
+class AssignmentUpdateInputSerializer(serializers.Serializer):
+    due_date = serializers.DateField(required=False)
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class TransferInputSerializer(serializers.Serializer):
+    from_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    to_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())

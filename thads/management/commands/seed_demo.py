@@ -1,23 +1,32 @@
 from django.core.management.base import BaseCommand
 
+from directives.seed import seed_directives
 from units.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_logins, seed_organisation
 
 
 class Command(BaseCommand):
     help = (
-        "Load the Bắc Giang organisation of 2022 and the demo logins (idempotent: "
-        "running it again changes nothing)."
+        "Load the Bắc Giang organisation of 2022, the demo logins, and the director's "
+        "conclusion of 22/4/2022 with its directives and assignments (idempotent: running "
+        "it again changes nothing)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-logins", action="store_true", help="Load the organisation only, no demo users."
+            "--no-logins",
+            action="store_true",
+            help="Load the organisation only: no demo users, hence no demo directives.",
         )
 
     def handle(self, *args, no_logins: bool = False, **options):
         units = seed_organisation()
         self.stdout.write(f"Units: {len(units)}")
         if not no_logins:
-            seed_demo_logins(units)
+            users = {user.username: user for user in seed_demo_logins(units)}
+            document = seed_directives(director=users["director"], officers=users)
+            if document is not None:
+                self.stdout.write(
+                    f"Conclusion of 22/4/2022: {document.directives.count()} directives"
+                )
             names = ", ".join(login.username for login in DEMO_LOGINS)
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}, local demo only): {names}")

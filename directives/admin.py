@@ -1,0 +1,238 @@
+"""The admin for leadership: documents with their directives, assignments
+filterable by unit, status and timeliness. Workflow actions call the same
+services as the API, so they check the same rules and write the same history.
+History, reports and files are read-only here."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from directives import services
+from directives.models import (
+    Assignment,
+    AssignmentEvent,
+    Attachment,
+    Category,
+    Directive,
+    DocumentLink,
+    ExtensionRequest,
+    ExtensionStatus,
+    ProgressReport,
+    SourceDocument,
+    Timeliness,
+)
+from directives.selectors import timeliness_expression, timeliness_q
+from thads.clock import local_today
+from thads.errors import DomainError
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DirectiveInline(admin.TabularInline):
+    model = Directive
+    extra = 0
+    fields = ["position", "label", "title", "category", "default_due_date", "is_active"]
+    ordering = ["position"]
+    show_change_link = True
+    can_delete = False
+
+
+class DocumentLinkInline(admin.TabularInline):
+    model = DocumentLink
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["target"]
+
+
+class DocumentAttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fk_name = "document"
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "kind", "issued_on", "issuing_unit"]
+    list_filter = ["kind", "issued_on"]
+    search_fields = ["number", "title", "search_key"]
+    date_hierarchy = "issued_on"
+    readonly_fields = ["search_key", "created_by", "created_at", "updated_at"]
+    inlines = [DirectiveInline, DocumentLinkInline, DocumentAttachmentInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "name_en", "position", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # directives refer to it; deactivate instead
+
+
+@admin.register(Directive)
+class DirectiveAdmin(admin.ModelAdmin):
+    list_display = ["document", "position", "label", "title", "category", "is_active"]
+    list_filter = ["category", "is_active", "document__kind"]
+    search_fields = ["title", "body", "search_key"]
+    readonly_fields = ["search_key", "revoked_at", "created_at", "updated_at"]
+    autocomplete_fields = ["document"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TimelinessFilter(admin.SimpleListFilter):
+    title = _("tiến độ so với hạn")
+    parameter_name = "timeliness"
+
+    def lookups(self, request, model_admin):
+        return Timeliness.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Timeliness.values:
+            return queryset.filter(timeliness_q(self.value(), today=local_today()))
+        return queryset
+
+
+class AssignmentEventInline(ReadOnlyInline):
+    model = AssignmentEvent
+    fields = ["at", "action", "actor", "before", "after", "note"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+
+class ProgressReportInline(ReadOnlyInline):
+    model = ProgressReport
+    fields = ["created_at", "kind", "author", "percent", "note"]
+    readonly_fields = fields
+
+
+def _run(modeladmin, request, queryset, service, *, as_name: str = "assignment") -> None:
+    done = 0
+    for obj in queryset:
+        try:
+            service(actor=request.user, **{as_name: obj})
+            done += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", level=messages.ERROR)
+    if done:
+        modeladmin.message_user(request, _("Đã xử lý %d mục.") % done, level=messages.SUCCESS)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "directive",
+        "unit",
+        "role",
+        "status",
+        "progress",
+        "due_date",
+        "original_due_date",
+        "timeliness_display",
+    ]
+    list_filter = ["status", TimelinessFilter, "role", "unit", "directive__category"]
+    search_fields = ["directive__search_key", "unit__search_key"]
+    list_select_related = ["directive", "unit"]
+    actions = ["accept_completion"]
+    inlines = [ProgressReportInline, AssignmentEventInline]
+    # Every field changes through the workflow (services), never by hand.
+    readonly_fields = [field.name for field in Assignment._meta.fields if field.name != "id"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(timeliness=timeliness_expression(today=local_today()))
+        )
+
+    @admin.display(description=_("tiến độ so với hạn"), ordering="timeliness")
+    def timeliness_display(self, obj):
+        return Timeliness(obj.timeliness).label if obj.timeliness else "—"
+
+    def has_add_permission(self, request):
+        return False  # assign through the directive's assign endpoint
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Công nhận hoàn thành (các nhiệm vụ đã báo cáo)"))
+    def accept_completion(self, request, queryset):
+        _run(self, request, queryset, services.assignment_accept)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "assignment",
+        "requested_by",
+        "previous_due_date",
+        "requested_due_date",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    actions = ["approve"]
+    readonly_fields = [field.name for field in ExtensionRequest._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Chấp thuận gia hạn"))
+    def approve(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset.filter(status=ExtensionStatus.PENDING),
+            services.extension_approve,
+            _as="extension",
+        )
+
+
+@admin.register(AssignmentEvent)
+class AssignmentEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "assignment", "action", "actor"]
+    list_filter = ["action"]
+    readonly_fields = ["assignment", "action", "actor", "at", "before", "after", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = [field.name for field in Attachment._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -69,6 +69,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from thads.text import fold
+
 from .category_data import DEFAULT_CATEGORY_KEYWORDS
 
 __all__ = ["ExtractedItem", "extract_items", "make_title", "suggest_category"]
@@ -355,21 +357,13 @@ def make_title(body: str) -> str:
     return title
 
 
-def _fold(text: str) -> str:
-    # Private on purpose: this module must not depend on the project's shared
-    # text helpers, so that it stays importable without Django.
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.replace("đ", "d").replace("Đ", "D").lower().split())
-
-
 @lru_cache(maxsize=32)
 def _compiled(
     categories: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> tuple[tuple[str, re.Pattern[str] | None], ...]:
     compiled = []
     for code, keywords in categories:
-        phrases = {_fold(keyword) for keyword in keywords} - {""}
+        phrases = {fold(keyword) for keyword in keywords} - {""}
         # Longest first, so that "phong trao thi dua" is one match, not two.
         alternatives = [
             r"\s+".join(re.escape(word) for word in phrase.split())
@@ -395,7 +389,7 @@ def suggest_category(text: str, categories: Mapping[str, Sequence[str]] | None =
         (code, (keywords,) if isinstance(keywords, str) else tuple(keywords))
         for code, keywords in mapping.items()
     )
-    folded = _fold(text)
+    folded = fold(text)
     best_code, best_score = "other", 0
     for code, pattern in _compiled(key):
         if pattern is None:

@@ -463,14 +463,20 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- files ------------------------------------------------------------------------
 
 
+ID_PATH = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
 class AttachmentViewSet(viewsets.GenericViewSet):
     serializer_class = AttachmentSerializer
 
+    @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request, pk=None):
         attachment = _found(selectors.attachment_get(user=request.user, pk=pk))
         return Response(AttachmentSerializer(attachment).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[ID_PATH], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = _found(selectors.attachment_get(user=request.user, pk=pk))

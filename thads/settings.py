@@ -227,6 +227,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `kind` or `role`; name each choice set after its meaning.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "units.models.UnitKind",
+        "MembershipRoleEnum": "units.models.Role",
+        "UnitChangeEventEnum": "units.models.UnitChange.Event",
+        "DocumentKindEnum": "directives.models.DocumentKind",
+        "AssignmentRoleEnum": "directives.models.AssignmentRole",
+        "AssignmentStatusEnum": "directives.models.AssignmentStatus",
+        "ReportKindEnum": "directives.models.ProgressReport.Kind",
+    },
 }
 
 # --- Language and time --------------------------------------------------------

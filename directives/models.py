@@ -178,6 +178,15 @@ OPEN_STATUSES = (
 )
 
 
+# While the unit still has work to do, it gets reminders; once it has reported
+# completion the ball is in leadership's court.
+REMINDED_STATUSES = (
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.ACKNOWLEDGED,
+    AssignmentStatus.IN_PROGRESS,
+)
+
+
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", _("Chủ trì")
     COORDINATING = "coordinating", _("Phối hợp")
@@ -227,6 +236,13 @@ class Assignment(models.Model):
     latest_report = models.ForeignKey(
         "ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # For a recurring directive: the occurrence this assignment belongs to
+    # (one assignment per unit per period). Null for one-off directives.
+    period_start = models.DateField(_("kỳ"), null=True, blank=True)
+    # The next instant a reminder is due, kept by the services whenever the
+    # deadline or status changes and cleared when the work ends: the sweep reads
+    # an index on it, so its cost follows the due reminders, not the history.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -234,11 +250,25 @@ class Assignment(models.Model):
         verbose_name_plural = _("giao nhiệm vụ")
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["directive", "unit"], name="assignment_unique_unit"),
+            models.UniqueConstraint(
+                fields=["directive", "unit"],
+                condition=Q(period_start__isnull=True),
+                name="assignment_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["directive", "unit", "period_start"],
+                condition=Q(period_start__isnull=False),
+                name="assignment_unique_unit_period",
+            ),
             models.UniqueConstraint(
                 fields=["directive"],
-                condition=Q(role="lead") & ~Q(status="cancelled"),
+                condition=Q(role="lead") & ~Q(status="cancelled") & Q(period_start__isnull=True),
                 name="assignment_one_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["directive", "period_start"],
+                condition=Q(role="lead") & ~Q(status="cancelled") & Q(period_start__isnull=False),
+                name="assignment_one_lead_period",
             ),
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
@@ -440,3 +470,102 @@ class AssignmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+
+
+class ReminderPolicy(models.Model):
+    """When reminders are sent about a deadline. One default policy; a document
+    or a directive may have its own, which wins (directive over document)."""
+
+    document = models.OneToOneField(
+        SourceDocument,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_policy",
+    )
+    directive = models.OneToOneField(
+        Directive,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_policy",
+    )
+    is_default = models.BooleanField(default=False)
+    before_working_days = models.JSONField(
+        _("nhắc trước (ngày làm việc)"), default=list, blank=True
+    )
+    on_due_day = models.BooleanField(_("nhắc vào ngày đến hạn"), default=True)
+    overdue_first_after_days = models.PositiveSmallIntegerField(
+        _("nhắc quá hạn lần đầu sau (ngày làm việc)"), default=1
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("nhắc quá hạn lặp lại mỗi (ngày làm việc)"), default=3
+    )
+    escalate_to_head = models.BooleanField(
+        _("báo trưởng đơn vị ở lần quá hạn đầu tiên"), default=True
+    )
+    escalate_to_leadership_after_days = models.PositiveSmallIntegerField(
+        _("báo lãnh đạo Cục sau số ngày quá hạn"), null=True, blank=True, default=7
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("chính sách nhắc hạn")
+        verbose_name_plural = _("chính sách nhắc hạn")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(is_default=True, document__isnull=True, directive__isnull=True)
+                    | Q(is_default=False, document__isnull=False, directive__isnull=True)
+                    | Q(is_default=False, document__isnull=True, directive__isnull=False)
+                ),
+                name="reminderpolicy_one_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="reminderpolicy_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(overdue_every_days__gte=1), name="reminderpolicy_repeat_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.directive_id:
+            return f"{_('Nhiệm vụ')} {self.directive}"
+        if self.document_id:
+            return f"{_('Văn bản')} {self.document}"
+        return str(_("Mặc định"))
+
+
+class RecurringSchedule(models.Model):
+    """A directive that recurs (monthly citizen reception, six-monthly
+    re-verification, periodic reports): one assignment per unit per occurrence,
+    created ahead of time by beat. `rrule` is an RFC 5545 rule whose
+    occurrences are the deadlines (rolled to working days)."""
+
+    directive = models.OneToOneField(Directive, on_delete=models.CASCADE, related_name="recurrence")
+    rrule = models.CharField(_("quy tắc lặp (RFC 5545)"), max_length=500)
+    starts_on = models.DateField(_("bắt đầu từ"))
+    ends_on = models.DateField(_("kết thúc"), null=True, blank=True)
+    units = models.ManyToManyField(OrgUnit, related_name="recurring_schedules")
+    lead_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("tạo trước (ngày)"),
+        default=30,
+        help_text=_("Số ngày trước hạn của mỗi kỳ thì tạo nhiệm vụ cho kỳ đó."),
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lịch lặp lại")
+        verbose_name_plural = _("lịch lặp lại")
+
+    def __str__(self) -> str:
+        return f"{self.directive}: {self.rrule}"

@@ -9,11 +9,12 @@ nothing is written when a function raises.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from directives import access
 from directives.extraction import ExtractedItem, extract_items, make_title
 from directives.files import check_uploads
 from directives.models import (
+    REMINDED_STATUSES,
     Assignment,
     AssignmentEvent,
     AssignmentRole,
@@ -33,11 +35,13 @@ from directives.models import (
     ExtensionRequest,
     ExtensionStatus,
     ProgressReport,
+    ReminderPolicy,
     SourceDocument,
 )
+from directives.reminder_points import PolicyRules, configured_window, next_point_after
 from thads.clock import local_today
 from thads.errors import DomainError
-from units.calendar import roll_to_working_day
+from units.calendar import load_calendar, roll_to_working_day
 from units.models import OrgUnit
 
 # Error codes (tests assert on these).
@@ -440,6 +444,7 @@ def directive_assign(
             assigned_by=actor,
             assigned_at=at,
         )
+        assignment.next_reminder_at = next_reminder_at(assignment, after=at)
         try:
             with transaction.atomic():
                 assignment.save()
@@ -464,6 +469,38 @@ def directive_assign(
 # --- the assignment workflow ---------------------------------------------------
 
 
+def reminder_policy_for(directive: Directive) -> ReminderPolicy:
+    """The policy that applies: the directive's own, else its document's, else the default."""
+    policies = list(
+        ReminderPolicy.objects.filter(
+            Q(directive_id=directive.pk) | Q(document_id=directive.document_id) | Q(is_default=True)
+        )
+    )
+    for wanted in ("directive_id", "document_id"):
+        for policy in policies:
+            if getattr(policy, wanted) is not None:
+                return policy
+    for policy in policies:
+        if policy.is_default:
+            return policy
+    return ReminderPolicy(is_default=True)  # built from the model defaults, never saved
+
+
+def next_reminder_at(assignment: Assignment, *, after: datetime) -> datetime | None:
+    """The first reminder point after `after`, or None when the unit has nothing
+    left to do (reported, done, cancelled)."""
+    if assignment.status not in REMINDED_STATUSES:
+        return None
+    deadline = assignment.due_date
+    return next_point_after(
+        deadline=deadline,
+        rules=PolicyRules.of(reminder_policy_for(assignment.directive)),
+        calendar=load_calendar(deadline - timedelta(days=30), deadline + timedelta(days=400)),
+        window=configured_window(),
+        after=after,
+    )
+
+
 def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -476,9 +513,10 @@ def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
     return locked
 
 
-def _save(assignment: Assignment, fields: Sequence[str]) -> None:
+def _save(assignment: Assignment, fields: Sequence[str], *, at: datetime) -> None:
     assignment.version += 1
-    assignment.save(update_fields=[*fields, "version", "updated_at"])
+    assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+    assignment.save(update_fields=[*fields, "version", "next_reminder_at", "updated_at"])
 
 
 def _require_reason(reason: str | None, field: str = "reason") -> None:
@@ -508,7 +546,7 @@ def assignment_acknowledge(
     before = _snapshot(assignment, ["status"])
     assignment.status = AssignmentStatus.ACKNOWLEDGED
     fields = ["status", *_mark_acknowledged(assignment, actor, at)]
-    _save(assignment, fields)
+    _save(assignment, fields, at=at)
     _event(assignment, AssignmentEvent.Action.ACKNOWLEDGED, actor=actor, at=at, before=before)
     return assignment
 
@@ -565,7 +603,7 @@ def assignment_report_progress(
     assignment.progress = percent
     assignment.latest_report = report
     fields = ["status", "progress", "latest_report", *_mark_acknowledged(assignment, actor, at)]
-    _save(assignment, fields)
+    _save(assignment, fields, at=at)
     _event(
         assignment,
         AssignmentEvent.Action.PROGRESS_REPORTED,
@@ -623,7 +661,7 @@ def extension_request_create(
     if files:
         _store_attachments(files, actor=actor, now=at, extension=extension)
     fields = _mark_acknowledged(assignment, actor, at)
-    _save(assignment, fields)
+    _save(assignment, fields, at=at)
     _event(
         assignment,
         AssignmentEvent.Action.EXTENSION_REQUESTED,
@@ -670,7 +708,7 @@ def extension_approve(
     before = _snapshot(assignment, ["due_date", "extension_count"])
     assignment.due_date = roll_to_working_day(extension.requested_due_date)
     assignment.extension_count += 1
-    _save(assignment, ["due_date", "extension_count"])
+    _save(assignment, ["due_date", "extension_count"], at=at)
     _event(
         assignment,
         AssignmentEvent.Action.EXTENSION_APPROVED,
@@ -695,7 +733,7 @@ def extension_reject(
     extension.decided_at = at
     extension.decision_reason = reason
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    _save(assignment, [])
+    _save(assignment, [], at=at)
     _event(assignment, AssignmentEvent.Action.EXTENSION_REJECTED, actor=actor, at=at, note=reason)
     return extension
 
@@ -742,7 +780,7 @@ def assignment_report_completion(
         "latest_report",
         *_mark_acknowledged(assignment, actor, at),
     ]
-    _save(assignment, fields)
+    _save(assignment, fields, at=at)
     _event(
         assignment,
         AssignmentEvent.Action.COMPLETION_REPORTED,
@@ -772,7 +810,7 @@ def assignment_accept(
     assignment.status = AssignmentStatus.DONE
     assignment.completed_at = assignment.reported_at or at
     assignment.completed_on = local_today(assignment.completed_at)
-    _save(assignment, ["status", "completed_at", "completed_on"])
+    _save(assignment, ["status", "completed_at", "completed_on"], at=at)
     _event(
         assignment, AssignmentEvent.Action.ACCEPTED, actor=actor, at=at, before=before, note=note
     )
@@ -796,7 +834,7 @@ def assignment_return(
     assignment.status = AssignmentStatus.IN_PROGRESS
     assignment.return_count += 1
     assignment.reported_at = None
-    _save(assignment, ["status", "return_count", "reported_at"])
+    _save(assignment, ["status", "return_count", "reported_at"], at=at)
     _event(
         assignment, AssignmentEvent.Action.RETURNED, actor=actor, at=at, before=before, note=reason
     )
@@ -819,7 +857,7 @@ def assignment_cancel(
     before = _snapshot(assignment, ["status"])
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = at
-    _save(assignment, ["status", "cancelled_at"])
+    _save(assignment, ["status", "cancelled_at"], at=at)
     _event(
         assignment, AssignmentEvent.Action.CANCELLED, actor=actor, at=at, before=before, note=reason
     )
@@ -847,7 +885,7 @@ def assignment_update(
         _check_due_date(assignment.directive.document, due_date)
         assignment.due_date = roll_to_working_day(due_date)
         fields.append("due_date")
-    _save(assignment, fields)
+    _save(assignment, fields, at=at)
     _event(assignment, AssignmentEvent.Action.UPDATED, actor=actor, at=at, before=before, note=note)
     return assignment
 
@@ -882,7 +920,7 @@ def assignments_transfer(
             continue
         before = _snapshot(assignment, ["unit_id"])
         assignment.unit = to_unit
-        _save(assignment, ["unit"])
+        _save(assignment, ["unit"], at=at)
         _event(assignment, AssignmentEvent.Action.TRANSFERRED, actor=actor, at=at, before=before)
         moved.append(assignment)
     return moved

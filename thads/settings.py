@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "thads",
     "units",
     "directives",
+    "notifications",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +274,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # The health probes come from the load balancer over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Reminders ----------------------------------------------------------------
+# The daily window (local time, working days) in which reminders are sent, or
+# "always". Points outside it wait for the next opening.
+REMINDER_WINDOW = env.str("REMINDER_WINDOW", default="07:30-17:00")
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=120)
+# A delivery handed to a worker and not confirmed within this time is handed out
+# again by a later sweep (a killed worker, a lost message).
+REMINDER_DELIVERY_LEASE_SECONDS = env.int("REMINDER_DELIVERY_LEASE_SECONDS", default=120)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
+REMINDER_SWEEP_BATCH = env.int("REMINDER_SWEEP_BATCH", default=1000)
+REMINDER_DIGEST_TIME = env.str("REMINDER_DIGEST_TIME", default="07:30")
+# Web Push (RFC 8030 with VAPID, RFC 8292): the private key (PEM or base64url) and
+# the contact the push services see. Without a key, push is not offered.
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:thads@localhost")
+WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=5.0)
+# Webhooks: never to private or loopback addresses unless allowed (tests, on-prem).
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
 
 # --- Mail and logging ----------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

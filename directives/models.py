@@ -265,11 +265,6 @@ class Assignment(models.Model):
                 condition=Q(role="lead") & ~Q(status="cancelled") & Q(period_start__isnull=True),
                 name="assignment_one_lead",
             ),
-            models.UniqueConstraint(
-                fields=["directive", "period_start"],
-                condition=Q(role="lead") & ~Q(status="cancelled") & Q(period_start__isnull=False),
-                name="assignment_one_lead_period",
-            ),
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
                 name="assignment_progress_percent",

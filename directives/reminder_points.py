@@ -154,14 +154,14 @@ def due_points(
     window: Window,
     since: datetime,
     now: datetime,
-) -> tuple[list[ReminderPoint], list[ReminderPoint], datetime | None]:
-    """Points in [since, now]: (to send, superseded), and the next instant after now.
+) -> tuple[list[ReminderPoint], datetime | None]:
+    """The points to send now, of those in [since, now], and the next instant after now.
 
-    Of several due points in one series only the latest is sent; the others come
-    back as superseded so the caller can record that they were skipped.
+    Of several due points in one series only the latest is sent, and a reminder
+    ahead of the deadline is dropped once an overdue one is due: a pile of stale
+    reminders helps nobody.
     """
     latest: dict[str, ReminderPoint] = {}
-    superseded: list[ReminderPoint] = []
     next_at = None
     for point in reminder_points(deadline=deadline, rules=rules, calendar=calendar, window=window):
         if point.at < since:
@@ -169,10 +169,10 @@ def due_points(
         if point.at > now:
             next_at = point.at
             break
-        if point.series in latest:
-            superseded.append(latest[point.series])
         latest[point.series] = point
-    return sorted(latest.values(), key=lambda p: p.sort_key), superseded, next_at
+    if "overdue" in latest:
+        latest.pop("ahead", None)
+    return sorted(latest.values(), key=lambda p: p.sort_key), next_at
 
 
 def next_point_after(

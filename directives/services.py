@@ -9,9 +9,10 @@ nothing is written when a function raises.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from dateutil.rrule import rrulestr
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,6 +36,7 @@ from directives.models import (
     ExtensionRequest,
     ExtensionStatus,
     ProgressReport,
+    RecurringSchedule,
     ReminderPolicy,
     SourceDocument,
 )
@@ -924,3 +926,122 @@ def assignments_transfer(
         _event(assignment, AssignmentEvent.Action.TRANSFERRED, actor=actor, at=at, before=before)
         moved.append(assignment)
     return moved
+
+
+# --- recurring directives ---------------------------------------------------------
+
+INVALID_RRULE = "invalid_rrule"
+
+
+def parse_rrule(rule: str, *, starts_on: date):
+    """An RFC 5545 RRULE (without DTSTART) as a dateutil rule, or a 400."""
+    try:
+        parsed = rrulestr(rule, dtstart=datetime.combine(starts_on, time(0, 0)))
+        parsed[0]  # a rule with no occurrence at all is a mistake too
+    except (ValueError, TypeError, IndexError) as exc:
+        raise DomainError(
+            INVALID_RRULE,
+            _("Quy tắc lặp không hợp lệ (RFC 5545, ví dụ FREQ=MONTHLY;BYMONTHDAY=15)."),
+            fields={"rrule": [str(exc) or _("Không có lần lặp nào.")]},
+        ) from exc
+    return parsed
+
+
+@transaction.atomic
+def recurring_schedule_set(
+    *,
+    actor,
+    directive: Directive,
+    rrule: str,
+    starts_on: date,
+    units: Sequence[OrgUnit],
+    ends_on: date | None = None,
+    lead_unit: OrgUnit | None = None,
+    lead_time_days: int = 30,
+) -> RecurringSchedule:
+    """Make a directive recur: one assignment per unit per occurrence. Without a
+    lead unit every unit leads its own (a head's monthly reception day)."""
+    access.ensure_leadership(actor)
+    parse_rrule(rrule, starts_on=starts_on)
+    if not units:
+        raise DomainError(
+            "validation_error", _("Cần ít nhất một đơn vị."), fields={"units": [_("Bắt buộc.")]}
+        )
+    if lead_unit is not None and lead_unit.pk not in {unit.pk for unit in units}:
+        raise DomainError(
+            LEAD_NOT_AMONG_UNITS,
+            _("Đơn vị chủ trì phải nằm trong danh sách đơn vị được giao."),
+            fields={"lead_unit": [_("Không nằm trong danh sách đơn vị.")]},
+        )
+    schedule, _created = RecurringSchedule.objects.update_or_create(
+        directive=directive,
+        defaults={
+            "rrule": rrule,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "lead_unit": lead_unit,
+            "lead_time_days": lead_time_days,
+            "is_active": True,
+            "created_by": actor,
+        },
+    )
+    schedule.units.set(units)
+    return schedule
+
+
+def recurring_fan_out(*, now: datetime | None = None) -> int:
+    """Create the assignments of every occurrence due within each schedule's lead
+    time. Runs hourly from beat; an occurrence is never created twice (the
+    database holds one assignment per directive, unit and period)."""
+    at = _now(now)
+    today = local_today(at)
+    created = 0
+    schedules = (
+        RecurringSchedule.objects.filter(is_active=True, directive__is_active=True)
+        .select_related("directive", "created_by")
+        .prefetch_related("units")
+    )
+    for schedule in schedules:
+        rule = parse_rrule(schedule.rrule, starts_on=schedule.starts_on)
+        horizon = today + timedelta(days=schedule.lead_time_days)
+        occurrences = rule.between(
+            datetime.combine(today, time(0, 0)), datetime.combine(horizon, time(0, 0)), inc=True
+        )
+        for occurrence in occurrences:
+            period = occurrence.date()
+            if schedule.ends_on and period > schedule.ends_on:
+                break
+            for unit in schedule.units.all():
+                if unit.is_active_on(today):
+                    created += _assign_period(schedule, unit, period, at)
+    return created
+
+
+@transaction.atomic
+def _assign_period(schedule: RecurringSchedule, unit: OrgUnit, period: date, at: datetime) -> int:
+    due = roll_to_working_day(period)
+    is_lead = schedule.lead_unit_id is None or schedule.lead_unit_id == unit.pk
+    assignment = Assignment(
+        directive=schedule.directive,
+        unit=unit,
+        role=AssignmentRole.LEAD if is_lead else AssignmentRole.COORDINATING,
+        period_start=period,
+        original_due_date=due,
+        due_date=due,
+        assigned_by=schedule.created_by,
+        assigned_at=at,
+    )
+    assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        return 0  # this period was fanned out already (another beat, an earlier run)
+    _event(
+        assignment,
+        AssignmentEvent.Action.ASSIGNED,
+        actor=schedule.created_by,
+        at=at,
+        note=str(_("Kỳ %(day)s (nhiệm vụ định kỳ).") % {"day": period.strftime("%d/%m/%Y")}),
+    )
+    return 1

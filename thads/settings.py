@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -295,6 +296,18 @@ WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+
+_digest_hour, _digest_minute = (int(part) for part in REMINDER_DIGEST_TIME.split(":"))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "reminders-sweep": {"task": "reminders.sweep", "schedule": REMINDER_SWEEP_SECONDS},
+        "reminders-digest": {
+            "task": "reminders.digest",
+            "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
+        },
+        "recurring-fan-out": {"task": "reminders.fan_out_recurring", "schedule": 3600},
+    }
+)
 
 # --- Mail and logging ----------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -95,10 +95,6 @@ class Migration(migrations.Migration):
             model_name='assignment',
             constraint=models.UniqueConstraint(condition=models.Q(('role', 'lead'), models.Q(('status', 'cancelled'), _negated=True), ('period_start__isnull', True)), fields=('directive',), name='assignment_one_lead'),
         ),
-        migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'lead'), models.Q(('status', 'cancelled'), _negated=True), ('period_start__isnull', False)), fields=('directive', 'period_start'), name='assignment_one_lead_period'),
-        ),
         migrations.AddField(
             model_name='recurringschedule',
             name='created_by',

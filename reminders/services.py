@@ -1,0 +1,430 @@
+"""The reminder sweep and the delivery of each reminder.
+
+`reminder_sweep` runs every few minutes from beat. It reads the assignments
+whose `next_reminder_at` has come (an index, so its cost follows the due
+points, not the history), records each due point in the ledger once per
+recipient and channel under a unique key, moves `next_reminder_at` on, and
+hands the pending ledger rows to workers. `reminder_deliver` sends one row.
+
+Exactly once, per channel and recipient:
+- two sweeps (two beats) lock disjoint rows (`skip_locked`) and meet the same
+  unique keys, so nothing is recorded twice;
+- a row handed out is leased for a while; a killed worker's row is handed
+  out again by a later sweep when the lease ends;
+- delivering locks the row and returns early unless it is still pending, so a
+  redelivered task does nothing; the inbox also keys its message by the row.
+No task is scheduled with a long ETA: retries wait in the ledger, not in Redis.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directives.models import REMINDED_STATUSES, Assignment, ReminderPolicy
+from directives.reminder_points import (
+    AUDIENCE_HEAD,
+    AUDIENCE_LEADERSHIP,
+    AUDIENCE_UNIT,
+    PolicyRules,
+    ReminderPoint,
+    configured_window,
+    due_points,
+)
+from notifications.channels import DeliveryError, Message, channel_keys, deliver, preference_for
+from notifications.models import NotificationPreference
+from reminders.models import LedgerState, ReminderLedger
+from thads.clock import local_today
+from units.calendar import load_calendar
+from units.models import HEAD_ROLES, Membership, Role, User
+
+LEADERSHIP_RECIPIENT_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
+DIGEST_REASON = "digest"
+
+
+@dataclass
+class SweepResult:
+    assignments: int = 0
+    recorded: int = 0
+    enqueued: int = 0
+    window_closed: bool = False
+
+
+def ledger_key(
+    *, assignment_id: int | None, kind: str, deadline: date | None, recipient_id: int, channel: str
+) -> str:
+    subject = f"a{assignment_id}" if assignment_id is not None else "digest"
+    return f"{subject}:{kind}:{deadline.isoformat() if deadline else '-'}:{recipient_id}:{channel}"
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _skip_locked() -> dict:
+    features = connection.features
+    return {"skip_locked": True} if features.has_select_for_update_skip_locked else {}
+
+
+# --- who hears about what ---------------------------------------------------
+
+
+def _users_with_channels(user_ids: Iterable[int]) -> dict[int, User]:
+    return {
+        user.pk: user
+        for user in User.objects.filter(pk__in=set(user_ids), is_active=True)
+        .select_related("notification_preference")
+        .prefetch_related("devices", "webhooks")
+    }
+
+
+def _audiences(unit_ids: set[int], today: date) -> tuple[dict, dict, list[int]]:
+    """(unit → member ids, unit → head ids, leadership ids), one query each."""
+    members: dict[int, set[int]] = defaultdict(set)
+    heads: dict[int, set[int]] = defaultdict(set)
+    for unit_id, user_id, role in (
+        Membership.objects.active_on(today)
+        .filter(unit_id__in=unit_ids)
+        .values_list("unit_id", "user_id", "role")
+    ):
+        members[unit_id].add(user_id)
+        if role in HEAD_ROLES:
+            heads[unit_id].add(user_id)
+    leadership = list(
+        Membership.objects.active_on(today)
+        .filter(role__in=LEADERSHIP_RECIPIENT_ROLES)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return members, heads, leadership
+
+
+def _policies(assignments: list[Assignment]) -> tuple[dict, dict, ReminderPolicy]:
+    directive_ids = {a.directive_id for a in assignments}
+    document_ids = {a.directive.document_id for a in assignments}
+    by_directive, by_document, default = {}, {}, ReminderPolicy(is_default=True)
+    for policy in ReminderPolicy.objects.filter(
+        Q(directive_id__in=directive_ids) | Q(document_id__in=document_ids) | Q(is_default=True)
+    ):
+        if policy.directive_id:
+            by_directive[policy.directive_id] = policy
+        elif policy.document_id:
+            by_document[policy.document_id] = policy
+        else:
+            default = policy
+    return by_directive, by_document, default
+
+
+# --- the sweep ----------------------------------------------------------------
+
+
+def reminder_sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResult:
+    """Record every due reminder point and hand pending deliveries to workers.
+
+    Safe to run concurrently and repeatedly; records nothing outside the
+    sending window (points wait for the next opening).
+    """
+    now = _now(now)
+    batch = batch or settings.REMINDER_SWEEP_BATCH
+    window = configured_window()
+    today = local_today(now)
+    calendar = load_calendar(today - timedelta(days=30), today + timedelta(days=30))
+    result = SweepResult()
+    if not window.is_open(now, calendar):
+        result.window_closed = True
+        return result
+    while True:
+        recorded, count = _record_due_points(now=now, batch=batch, window=window)
+        result.assignments += count
+        result.recorded += recorded
+        if count < batch:
+            break
+    result.enqueued = enqueue_pending(now=now)
+    return result
+
+
+@transaction.atomic
+def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
+    assignments = list(
+        Assignment.objects.select_for_update(of=("self",), **_skip_locked())
+        .filter(next_reminder_at__lte=now)
+        .select_related("directive")
+        .order_by("next_reminder_at", "id")[:batch]
+    )
+    if not assignments:
+        return 0, 0
+    today = local_today(now)
+    due_dates = [a.due_date for a in assignments]
+    calendar = load_calendar(min(due_dates) - timedelta(days=30), max(due_dates))
+    by_directive, by_document, default = _policies(assignments)
+    members, heads, leadership = _audiences({a.unit_id for a in assignments}, today)
+
+    planned: list[tuple[Assignment, ReminderPoint, list[int], str]] = []
+    needed_users: set[int] = set()
+    for assignment in assignments:
+        if assignment.status not in REMINDED_STATUSES:
+            assignment.next_reminder_at = None
+            continue
+        policy = (
+            by_directive.get(assignment.directive_id)
+            or by_document.get(assignment.directive.document_id)
+            or default
+        )
+        send, next_at = due_points(
+            deadline=assignment.due_date,
+            rules=PolicyRules.of(policy),
+            calendar=calendar,
+            window=window,
+            since=assignment.next_reminder_at,
+            now=now,
+        )
+        assignment.next_reminder_at = next_at
+        audience_users = {
+            AUDIENCE_UNIT: sorted(members.get(assignment.unit_id, ())),
+            AUDIENCE_HEAD: sorted(heads.get(assignment.unit_id, ())),
+            AUDIENCE_LEADERSHIP: sorted(leadership),
+        }
+        for point in send:
+            users = audience_users[point.audience]
+            planned.append((assignment, point, users, LedgerState.PENDING))
+            needed_users.update(users)
+
+    users = _users_with_channels(needed_users)
+    rows = []
+    for assignment, point, user_ids, state in planned:
+        for user_id in user_ids:
+            user = users.get(user_id)
+            if user is None:
+                continue  # deactivated: nothing is sent, nothing is recorded
+            preference = preference_for(user)
+            row_state, reason = state, ""
+            if preference.digest:
+                row_state, reason = LedgerState.SKIPPED, DIGEST_REASON
+            for channel in channel_keys(user, preference=preference):
+                rows.append(
+                    ReminderLedger(
+                        key=ledger_key(
+                            assignment_id=assignment.pk,
+                            kind=point.kind,
+                            deadline=assignment.due_date,
+                            recipient_id=user_id,
+                            channel=channel,
+                        ),
+                        assignment=assignment,
+                        kind=point.kind,
+                        deadline=assignment.due_date,
+                        recipient_id=user_id,
+                        channel=channel,
+                        state=row_state,
+                        reason=reason,
+                        due_at=point.at,
+                        next_attempt_at=now if row_state == LedgerState.PENDING else None,
+                        created_at=now,
+                    )
+                )
+    ReminderLedger.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    Assignment.objects.bulk_update(assignments, ["next_reminder_at"], batch_size=1000)
+    return len(rows), len(assignments)
+
+
+def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Hand every pending row whose time has come to a worker, leasing it so no
+    other sweep hands it out again before the lease ends."""
+    from reminders.tasks import deliver_reminder
+
+    now = _now(now)
+    lease = now + timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            ReminderLedger.objects.select_for_update(**_skip_locked())
+            .filter(state=LedgerState.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return 0
+        ReminderLedger.objects.filter(pk__in=ids).update(next_attempt_at=lease)
+        transaction.on_commit(lambda: [deliver_reminder.delay(ledger_id) for ledger_id in ids])
+    return len(ids)
+
+
+# --- one delivery -----------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 4 ** max(0, attempts - 1), 3600))
+
+
+def _message(row: ReminderLedger) -> Message:
+    assignment = row.assignment
+    directive = assignment.directive
+    subject = f"({directive.label}) {directive.title}"
+    due = assignment.due_date.strftime("%d/%m/%Y")
+    unit = assignment.unit.name
+    kind = row.kind
+    if kind.startswith("before_"):
+        days = kind.removeprefix("before_")
+        title = _("Sắp đến hạn: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s: nhiệm vụ đến hạn ngày %(due)s (còn %(days)s ngày làm việc).") % {
+            "unit": unit,
+            "due": due,
+            "days": days,
+        }
+    elif kind == "due":
+        title = _("Đến hạn hôm nay: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s: hôm nay (%(due)s) là hạn hoàn thành nhiệm vụ.") % {
+            "unit": unit,
+            "due": due,
+        }
+    elif kind == "escalation_head":
+        title = _("Đơn vị có nhiệm vụ quá hạn: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s chưa hoàn thành nhiệm vụ đã đến hạn ngày %(due)s.") % {
+            "unit": unit,
+            "due": due,
+        }
+    elif kind == "escalation_leadership":
+        title = _("Báo cáo lãnh đạo — nhiệm vụ quá hạn: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s chưa hoàn thành nhiệm vụ; hạn %(due)s đã qua hơn 7 ngày.") % {
+            "unit": unit,
+            "due": due,
+        }
+    else:
+        title = _("Quá hạn: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s: nhiệm vụ quá hạn từ ngày %(due)s, chưa báo cáo hoàn thành.") % {
+            "unit": unit,
+            "due": due,
+        }
+    return Message(
+        title=title,
+        body=body,
+        url=f"/api/v1/assignments/{assignment.pk}/",
+        event=f"reminder.{kind.split('_')[0]}",
+        data={
+            "assignment": assignment.pk,
+            "kind": kind,
+            "due_date": assignment.due_date.isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def reminder_deliver(*, ledger_id: int, now: datetime | None = None) -> str:
+    """Send one ledger row. Returns the row's state afterwards; a row that is not
+    pending any more (already sent by a redelivered task) is left alone."""
+    row = (
+        ReminderLedger.objects.select_for_update(of=("self",))
+        .select_related("assignment__directive", "assignment__unit", "recipient")
+        .filter(pk=ledger_id)
+        .first()
+    )
+    if row is None or row.state != LedgerState.PENDING:
+        return row.state if row else "missing"
+    now = _now(now)
+    row.attempts += 1
+    if row.assignment is not None and row.assignment.status not in REMINDED_STATUSES:
+        row.state, row.reason, row.next_attempt_at = LedgerState.SKIPPED, "work ended", None
+        row.save(update_fields=["state", "reason", "attempts", "next_attempt_at"])
+        return row.state
+    message = _message(row) if row.assignment is not None else _digest_message(row, now)
+    try:
+        deliver(row.channel, user=row.recipient, message=message, delivery_id=f"ledger:{row.pk}")
+    except DeliveryError as exc:
+        row.last_error = str(exc)[:500]
+        if exc.permanent or row.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+            row.state, row.next_attempt_at = LedgerState.FAILED, None
+        else:
+            row.next_attempt_at = now + _backoff(row.attempts)
+    else:
+        row.state, row.sent_at, row.next_attempt_at, row.last_error = (
+            LedgerState.SENT,
+            now,
+            None,
+            "",
+        )
+    row.save(update_fields=["state", "attempts", "last_error", "next_attempt_at", "sent_at"])
+    return row.state
+
+
+# --- the daily digest -----------------------------------------------------------
+
+
+def _digest_assignments(user: User, today: date):
+    from units.selectors import user_scope
+
+    scope = user_scope(user=user, on=today)
+    horizon = load_calendar(today, today + timedelta(days=30)).add_working_days(today, 7)
+    return (
+        Assignment.objects.filter(
+            unit_id__in=sorted(scope.acting_unit_ids),
+            status__in=REMINDED_STATUSES,
+            due_date__lte=horizon,
+        )
+        .select_related("directive", "unit")
+        .order_by("due_date", "id")
+    )
+
+
+def _digest_message(row: ReminderLedger, now: datetime) -> Message:
+    today = row.deadline or local_today(now)
+    lines = []
+    for assignment in _digest_assignments(row.recipient, today)[:50]:
+        state = _("quá hạn") if assignment.due_date < today else _("sắp đến hạn")
+        lines.append(
+            f"- ({assignment.directive.label}) {assignment.directive.title} — "
+            f"{assignment.unit.short_name or assignment.unit.name}: "
+            f"{state} {assignment.due_date:%d/%m/%Y}"
+        )
+    return Message(
+        title=_("Tổng hợp nhắc hạn ngày %(day)s") % {"day": today.strftime("%d/%m/%Y")},
+        body="\n".join(lines) or _("Không có nhiệm vụ sắp đến hạn hay quá hạn."),
+        url="/api/v1/assignments/?timeliness=open_overdue",
+        event="reminder.digest",
+        data={"date": today.isoformat(), "count": len(lines)},
+    )
+
+
+def digests_record(*, now: datetime | None = None) -> int:
+    """Record today's digest for every user who chose one and has work due soon
+    or overdue; enqueue them. Idempotent for the day."""
+    now = _now(now)
+    today = local_today(now)
+    rows = []
+    preferences = (
+        NotificationPreference.objects.filter(digest=True, user__is_active=True)
+        .select_related("user")
+        .prefetch_related(Prefetch("user__devices"), Prefetch("user__webhooks"))
+    )
+    for preference in preferences:
+        user = preference.user
+        if not _digest_assignments(user, today).exists():
+            continue
+        for channel in channel_keys(user, preference=preference):
+            rows.append(
+                ReminderLedger(
+                    key=ledger_key(
+                        assignment_id=None,
+                        kind="digest",
+                        deadline=today,
+                        recipient_id=user.pk,
+                        channel=channel,
+                    ),
+                    kind="digest",
+                    deadline=today,
+                    recipient=user,
+                    channel=channel,
+                    due_at=now,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    ReminderLedger.objects.bulk_create(rows, ignore_conflicts=True)
+    enqueue_pending(now=now)
+    return len(rows)

@@ -17,6 +17,8 @@ from directives.models import (
     ExtensionRequest,
     ExtensionStatus,
     ProgressReport,
+    RecurringSchedule,
+    ReminderPolicy,
     SourceDocument,
     Timeliness,
 )
@@ -236,3 +238,35 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "before_working_days",
+        "on_due_day",
+        "overdue_every_days",
+        "escalate_to_head",
+        "escalate_to_leadership_after_days",
+    ]
+    autocomplete_fields = ["document", "directive"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so open assignments get their next reminder moved.
+        rules = {name: form.cleaned_data[name] for name in services.POLICY_FIELDS}
+        try:
+            saved = services.reminder_policy_set(
+                actor=request.user, document=obj.document, directive=obj.directive, **rules
+            )
+            obj.pk = saved.pk
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), level=messages.ERROR)
+
+
+@admin.register(RecurringSchedule)
+class RecurringScheduleAdmin(admin.ModelAdmin):
+    list_display = ["directive", "rrule", "starts_on", "ends_on", "lead_time_days", "is_active"]
+    list_filter = ["is_active"]
+    autocomplete_fields = ["directive", "lead_unit"]
+    filter_horizontal = ["units"]

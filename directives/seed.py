@@ -227,3 +227,43 @@ def _play_demo_states(*, director: User, officers: dict[str, User], directives) 
         reason="Trụ sở Chi cục đã được đầu tư năm 2021.",
         now=_at("2022-05-10"),
     )
+
+
+RECEPTION_TITLE = "Lịch tiếp công dân định kỳ của Chi cục trưởng các Chi cục THADS"
+RECEPTION_RRULE = "FREQ=MONTHLY;BYMONTHDAY=15"
+
+
+@transaction.atomic
+def seed_recurring(*, director: User) -> SourceDocument | None:
+    """The monthly citizen-reception day of each Chi cục head (Luật Tiếp công dân
+    2013: the head of an agency receives citizens at least one day a month; the
+    conclusion's item (3) asks the heads to do it regularly): the 15th of each
+    month, rolled to a working day, one assignment per Chi cục per month."""
+    if SourceDocument.objects.filter(title=RECEPTION_TITLE).exists():
+        return None
+    conclusion = SourceDocument.objects.filter(title=CONCLUSION_TITLE).first()
+    plan = services.document_create(
+        actor=director,
+        kind=DocumentKind.PLAN,
+        title=RECEPTION_TITLE,
+        issued_on=date(2022, 4, 29),
+        issuing_unit=OrgUnit.objects.get(code="BG-CUC"),
+        signatory="Nguyễn Thị Bích Tần",
+        body=(
+            "Thực hiện Luật Tiếp công dân năm 2013 và kết luận Hội nghị sơ kết ngày 22/4/2022, "
+            "yêu cầu:\n(1) Chi cục trưởng các Chi cục THADS trực tiếp tiếp công dân định kỳ vào "
+            "ngày 15 hằng tháng (nếu trùng ngày nghỉ thì chuyển sang ngày làm việc kế tiếp), "
+            "ít nhất 01 ngày trong tháng, và báo cáo kết quả tiếp công dân về Cục."
+        ),
+        links=[(DocumentRelation.IMPLEMENTS, conclusion)] if conclusion else [],
+    )
+    (directive,) = services.document_extract_confirm(actor=director, document=plan)
+    services.recurring_schedule_set(
+        actor=director,
+        directive=directive,
+        rrule=RECEPTION_RRULE,
+        starts_on=date(2022, 5, 1),
+        units=list(OrgUnit.objects.filter(kind="sub_department").order_by("code")),
+    )
+    services.recurring_fan_out()
+    return plan

@@ -12,6 +12,8 @@ from directives.models import (
     DocumentRelation,
     ExtensionRequest,
     ProgressReport,
+    RecurringSchedule,
+    ReminderPolicy,
     SourceDocument,
     Timeliness,
 )
@@ -333,3 +335,79 @@ class AssignmentUpdateInputSerializer(serializers.Serializer):
 class TransferInputSerializer(serializers.Serializer):
     from_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     to_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+
+
+class ReminderPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReminderPolicy
+        fields = [
+            "id",
+            "is_default",
+            "document",
+            "directive",
+            "before_working_days",
+            "on_due_day",
+            "overdue_first_after_days",
+            "overdue_every_days",
+            "escalate_to_head",
+            "escalate_to_leadership_after_days",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReminderPolicyInputSerializer(serializers.Serializer):
+    document = serializers.PrimaryKeyRelatedField(
+        queryset=SourceDocument.objects.all(), required=False, allow_null=True, default=None
+    )
+    directive = serializers.PrimaryKeyRelatedField(
+        queryset=Directive.objects.all(), required=False, allow_null=True, default=None
+    )
+    before_working_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=60), required=False, max_length=10
+    )
+    on_due_day = serializers.BooleanField(required=False)
+    overdue_first_after_days = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    overdue_every_days = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    escalate_to_head = serializers.BooleanField(required=False)
+    escalate_to_leadership_after_days = serializers.IntegerField(
+        min_value=0, max_value=365, required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        if attrs.get("document") is not None and attrs.get("directive") is not None:
+            raise serializers.ValidationError(
+                {"directive": ["Give a document or a directive, not both."]}
+            )
+        return attrs
+
+
+class RecurringScheduleSerializer(serializers.ModelSerializer):
+    units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = RecurringSchedule
+        fields = [
+            "directive",
+            "rrule",
+            "starts_on",
+            "ends_on",
+            "units",
+            "lead_unit",
+            "lead_time_days",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class RecurringScheduleInputSerializer(serializers.Serializer):
+    rrule = serializers.CharField(max_length=500)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    units = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), many=True, allow_empty=False
+    )
+    lead_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
+    )
+    lead_time_days = serializers.IntegerField(min_value=1, max_value=366, default=30)

@@ -1045,3 +1045,60 @@ def _assign_period(schedule: RecurringSchedule, unit: OrgUnit, period: date, at:
         note=str(_("Kỳ %(day)s (nhiệm vụ định kỳ).") % {"day": period.strftime("%d/%m/%Y")}),
     )
     return 1
+
+
+# --- reminder policies ---------------------------------------------------------------
+
+POLICY_FIELDS = (
+    "before_working_days",
+    "on_due_day",
+    "overdue_first_after_days",
+    "overdue_every_days",
+    "escalate_to_head",
+    "escalate_to_leadership_after_days",
+)
+
+
+@transaction.atomic
+def reminder_policy_set(
+    *,
+    actor,
+    document: SourceDocument | None = None,
+    directive: Directive | None = None,
+    now: datetime | None = None,
+    **rules: Any,
+) -> ReminderPolicy:
+    """Set the default policy (no document, no directive) or a document's or a
+    directive's own, then move the next reminder of every open assignment it
+    governs."""
+    access.ensure_leadership(actor)
+    at = _now(now)
+    unknown = set(rules) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown policy fields: {sorted(unknown)}")
+    if "before_working_days" in rules:
+        days = rules["before_working_days"]
+        if any(not isinstance(n, int) or not 1 <= n <= 60 for n in days):
+            raise DomainError(
+                "invalid_policy",
+                _("Số ngày nhắc trước phải là số nguyên từ 1 đến 60."),
+                fields={"before_working_days": [_("Số nguyên từ 1 đến 60.")]},
+            )
+        rules["before_working_days"] = sorted(set(days), reverse=True)
+    if directive is not None:
+        policy, _created = ReminderPolicy.objects.get_or_create(directive=directive)
+        governed = Assignment.objects.filter(directive=directive)
+    elif document is not None:
+        policy, _created = ReminderPolicy.objects.get_or_create(document=document)
+        governed = Assignment.objects.filter(directive__document=document)
+    else:
+        policy, _created = ReminderPolicy.objects.get_or_create(is_default=True)
+        governed = Assignment.objects.all()
+    for field, value in rules.items():
+        setattr(policy, field, value)
+    policy.full_clean()
+    policy.save()
+    for assignment in governed.filter(status__in=REMINDED_STATUSES).select_related("directive"):
+        assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+        assignment.save(update_fields=["next_reminder_at"])
+    return policy

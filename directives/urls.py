@@ -9,5 +9,6 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("extensions", views.ExtensionViewSet, basename="extension")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("reminder-policies", views.ReminderPolicyViewSet, basename="reminder-policy")
 
 urlpatterns = router.urls

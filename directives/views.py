@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from directives import selectors, services
 from directives.access import allowed_actions, ensure_leadership
 from directives.filters import AssignmentFilter, DirectiveFilter, DocumentFilter, ExtensionFilter
-from directives.models import Assignment, Category
+from directives.models import Assignment, Category, RecurringSchedule, ReminderPolicy
 from directives.serializers import (
     AssignInputSerializer,
     AssignmentEventSerializer,
@@ -41,10 +41,15 @@ from directives.serializers import (
     ProgressInputSerializer,
     ProgressReportSerializer,
     ReasonInputSerializer,
+    RecurringScheduleInputSerializer,
+    RecurringScheduleSerializer,
+    ReminderPolicyInputSerializer,
+    ReminderPolicySerializer,
     TransferInputSerializer,
 )
 from thads.api.validation import validated
 from thads.errors import DomainError, NotFoundError
+from units.permissions import IsLeadership
 from units.selectors import user_scope
 
 PRECONDITION_REQUIRED = "precondition_required"
@@ -258,6 +263,39 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             AssignmentSerializer(assignments, many=True, context={"scope": scope}).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(methods=["GET"], responses={200: RecurringScheduleSerializer, 404: None})
+    @extend_schema(
+        methods=["PUT"],
+        request=RecurringScheduleInputSerializer,
+        responses=RecurringScheduleSerializer,
+    )
+    @action(detail=True, methods=["get", "put"])
+    def recurrence(self, request, pk=None):
+        """Make the directive recur (RFC 5545 rule): one assignment per unit per period."""
+        directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        if request.method == "GET":
+            schedule = _found(RecurringSchedule.objects.filter(directive=directive).first())
+            return Response(RecurringScheduleSerializer(schedule).data)
+        data = validated(RecurringScheduleInputSerializer, request)
+        schedule = services.recurring_schedule_set(actor=request.user, directive=directive, **data)
+        return Response(RecurringScheduleSerializer(schedule).data)
+
+
+class ReminderPolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reminder policies: the default, and documents' or directives' own.
+    POST sets one (creating it if needed); leadership only."""
+
+    serializer_class = ReminderPolicySerializer
+    pagination_class = None
+    permission_classes = [IsLeadership]
+    queryset = ReminderPolicy.objects.order_by("-is_default", "id")
+
+    @extend_schema(request=ReminderPolicyInputSerializer, responses=ReminderPolicySerializer)
+    def create(self, request):
+        data = validated(ReminderPolicyInputSerializer, request)
+        policy = services.reminder_policy_set(actor=request.user, **data)
+        return Response(ReminderPolicySerializer(policy).data)
 
 
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

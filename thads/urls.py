@@ -4,6 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenVerifyView
 
+from notifications.views import (
+    DeviceViewSet,
+    NotificationSettingsView,
+    NotificationViewSet,
+    WebhookViewSet,
+)
+from reminders.views import ReminderLedgerViewSet
 from thads import views
 from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
 from units.views import MembershipViewSet, MeView, UnitViewSet, WorkingDaysView
@@ -11,6 +18,10 @@ from units.views import MembershipViewSet, MeView, UnitViewSet, WorkingDaysView
 router = DefaultRouter(trailing_slash=True)
 router.register("units", UnitViewSet, basename="unit")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("devices", DeviceViewSet, basename="device")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("reminders", ReminderLedgerViewSet, basename="reminder")
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
@@ -18,6 +29,11 @@ api_v1 = [
     path("auth/token/verify/", TokenVerifyView.as_view(), name="token-verify"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path(
+        "me/notification-settings/",
+        NotificationSettingsView.as_view(),
+        name="notification-settings",
+    ),
     path("calendar/working-days/", WorkingDaysView.as_view(), name="working-days"),
     path("", include("directives.urls")),
     path("", include(router.urls)),

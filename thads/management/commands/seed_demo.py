@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from directives.seed import seed_directives
+from directives.seed import seed_directives, seed_recurring
 from units.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_logins, seed_organisation
 
 
@@ -28,5 +28,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Conclusion of 22/4/2022: {document.directives.count()} directives"
                 )
+            if seed_recurring(director=users["director"]) is not None:
+                self.stdout.write("Monthly citizen-reception day of each Chi cục head: recurring")
             names = ", ".join(login.username for login in DEMO_LOGINS)
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}, local demo only): {names}")

@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install run test lint schema bench clean
@@ -18,7 +19,7 @@ help:
 	@echo "make test    install, then run the whole test suite (PYTEST_ARGS=... passes options to pytest)"
 	@echo "make lint    ruff check + ruff format --check"
 	@echo "make schema  build the OpenAPI schema and fail on any warning"
-	@echo "make bench   run the benchmarks (never part of test or CI)"
+	@echo "make bench   run the benchmarks (never part of test or CI; BENCH_ARGS=name picks some)"
 	@echo "make clean   remove the virtualenv, caches and collected static files (keeps var/)"
 
 venv install: $(STAMP)
@@ -95,7 +96,8 @@ schema: $(STAMP)
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 
 bench: $(STAMP)
-	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "no bench/run.py yet: nothing to run"; fi
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); \
+	else echo "no bench/run.py yet: nothing to run"; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from thads.models import NormalizedTextModel
+from thads.models import NFCTextModel, NormalizedTextModel
 from units.models import OrgUnit
 
 
@@ -76,7 +76,7 @@ class DocumentRelation(models.TextChoices):
     REPLACES = "replaces", _("Thay thế")
 
 
-class DocumentLink(models.Model):
+class DocumentLink(NFCTextModel):
     """`source` implements, amends or replaces `target`."""
 
     source = models.ForeignKey(
@@ -106,7 +106,7 @@ class DocumentLink(models.Model):
         return f"{self.source} {self.get_relation_display()} {self.target}"
 
 
-class Category(models.Model):
+class Category(NFCTextModel):
     """A directive category; leadership may add more in the admin or the API."""
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
@@ -289,7 +289,7 @@ class Assignment(models.Model):
         return f"{self.directive} → {self.unit}"
 
 
-class ProgressReport(models.Model):
+class ProgressReport(NFCTextModel):
     """Append-only: a unit's report of progress, or of completion."""
 
     class Kind(models.TextChoices):
@@ -330,7 +330,7 @@ class ExtensionStatus(models.TextChoices):
     REJECTED = "rejected", _("Từ chối")
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(NFCTextModel):
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="extension_requests"
     )
@@ -378,7 +378,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"evidence/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(NFCTextModel):
     """A file attached to exactly one document, progress report or extension request."""
 
     document = models.ForeignKey(
@@ -430,7 +430,7 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class AssignmentEvent(models.Model):
+class AssignmentEvent(NFCTextModel):
     """The audit trail of an assignment. Append-only: written by the services,
     never edited or deleted (the admin and the API offer no way to)."""
 
@@ -528,9 +528,9 @@ class ReminderPolicy(models.Model):
 
     def __str__(self) -> str:
         if self.directive_id:
-            return f"{_('Nhiệm vụ')} {self.directive}"
+            return "%s %s" % (_("Nhiệm vụ"), self.directive)  # noqa: UP031 - gettext must see it
         if self.document_id:
-            return f"{_('Văn bản')} {self.document}"
+            return "%s %s" % (_("Văn bản"), self.document)  # noqa: UP031
         return str(_("Mặc định"))
 
 

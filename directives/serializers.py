@@ -67,6 +67,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=200
+    )
+
     class Meta:
         model = Category
         fields = ["code", "name_vi", "name_en", "keywords", "position", "is_active"]

@@ -902,6 +902,12 @@ def assignments_transfer(
     assignment is cancelled instead (its history points to the successor's).
     """
     access.ensure_leadership(actor)
+    if from_unit.pk == to_unit.pk:
+        raise DomainError(
+            "transfer_to_itself",
+            _("Đơn vị kế thừa phải khác đơn vị chuyển đi."),
+            fields={"to_unit": [_("Đơn vị kế thừa phải khác đơn vị chuyển đi.")]},
+        )
     at = _now(now)
     moved = []
     open_statuses = [s for s in AssignmentStatus.values if s not in ("done", "cancelled")]

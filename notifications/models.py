@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from thads.models import NFCTextModel
+
 CHANNEL_INBOX = "inbox"
 CHANNEL_EMAIL = "email"
 CHANNEL_PUSH = "push"
@@ -20,7 +22,7 @@ def default_channels() -> list[str]:
     return [CHANNEL_INBOX, CHANNEL_EMAIL]
 
 
-class Notification(models.Model):
+class Notification(NFCTextModel):
     """One message in a user's in-app inbox."""
 
     user = models.ForeignKey(

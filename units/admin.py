@@ -4,14 +4,17 @@ Unit and membership writes go through the same services as the API, so the
 admin records history and refuses what the API refuses.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from thads.admin import ServiceAdminMixin
 from thads.errors import DomainError
 from thads.text import search_terms
 from units import services
 from units.models import CalendarDay, Membership, OrgUnit, UnitChange, UnitSuccession, User
+
+UNIT_FORM_FIELDS = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,7 +44,7 @@ class UnitChangeInline(admin.TabularInline):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to"]
     list_filter = ["kind", "valid_to"]
     search_fields = ["code", "name", "short_name", "search_key"]
@@ -58,34 +61,18 @@ class OrgUnitAdmin(admin.ModelAdmin):
             result = result.filter(search_key__contains=term)
         return result, may_have_duplicates
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            if change:
-                services.unit_update(actor=request.user, unit=obj, **fields)
-            else:
-                created = services.unit_create(
-                    actor=request.user,
-                    **{
-                        name: form.cleaned_data.get(name)
-                        for name in [
-                            "code",
-                            "name",
-                            "short_name",
-                            "kind",
-                            "parent",
-                            "valid_from",
-                            "valid_to",
-                        ]
-                    },
-                )
-                obj.pk = created.pk
-        except DomainError as exc:
-            self.message_user(request, str(exc.message), level=messages.ERROR)
+    def apply_service(self, request, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in form.changed_data}
+            return services.unit_update(actor=request.user, unit=form.instance, **changes)
+        return services.unit_create(
+            actor=request.user, **{name: data.get(name) for name in UNIT_FORM_FIELDS}
+        )
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["user", "unit", "role", "valid_from", "valid_to"]
     list_filter = ["role", "unit__kind", "unit"]
     search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]
@@ -94,27 +81,30 @@ class MembershipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # end a membership with valid_to; history stays
 
-    def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                if "valid_to" in form.changed_data and obj.valid_to:
-                    services.membership_end(
-                        actor=request.user, membership=obj, valid_to=obj.valid_to
-                    )
-                else:
-                    super().save_model(request, obj, form, change)
-            else:
-                created = services.membership_create(
-                    actor=request.user,
-                    user=obj.user,
-                    unit=obj.unit,
-                    role=obj.role,
-                    valid_from=obj.valid_from,
-                    valid_to=obj.valid_to,
-                )
-                obj.pk = created.pk
-        except DomainError as exc:
-            self.message_user(request, str(exc.message), level=messages.ERROR)
+    def apply_service(self, request, form, change):
+        data = form.cleaned_data
+        if not change:
+            return services.membership_create(
+                actor=request.user,
+                user=data["user"],
+                unit=data["unit"],
+                role=data["role"],
+                valid_from=data.get("valid_from"),
+                valid_to=data.get("valid_to"),
+            )
+        if not form.changed_data:
+            return form.instance
+        if form.changed_data == ["valid_to"] and data["valid_to"]:
+            return services.membership_end(
+                actor=request.user, membership=form.instance, valid_to=data["valid_to"]
+            )
+        raise DomainError(
+            "membership_immutable",
+            _(
+                "Chỉ có thể kết thúc tư cách thành viên (điền ngày hiệu lực đến); "
+                "vai trò hoặc đơn vị khác là một tư cách thành viên mới."
+            ),
+        )
 
 
 @admin.register(UnitSuccession)

@@ -99,7 +99,13 @@ def seed_demo_logins(units: dict[str, OrgUnit]) -> list[User]:
     for login in DEMO_LOGINS:
         user = User.objects.filter(username=login.username).first()
         if user is None:
-            user = User(username=login.username, full_name=login.full_name, is_staff=login.staff)
+            user = User(
+                username=login.username,
+                full_name=login.full_name,
+                # .invalid never resolves: the demo's e-mails go to the console backend only.
+                email=f"{login.username}@demo.thads.invalid",
+                is_staff=login.staff,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             if login.staff:

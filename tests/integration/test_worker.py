@@ -10,6 +10,11 @@ from django.utils import timezone
 
 from thads.health import HEARTBEAT_CACHE_KEY
 
+# Every test here uses the database marker, even one that does not query: pytest-django
+# runs database tests first, and a module whose tests were split apart by that order
+# would start its (module-scoped) worker twice.
+pytestmark = pytest.mark.django_db
+
 
 def redis_cache() -> RedisCache:
     # tests/settings.py swaps the project cache for locmem; the worker writes to
@@ -43,7 +48,6 @@ def test_worker_process_runs_heartbeat_sent_over_redis(celery_worker_process):
     assert datetime.fromisoformat(in_cache) >= recorded
 
 
-@pytest.mark.django_db
 def test_readyz_answers_200_with_fresh_heartbeat_and_503_naming_worker_when_stale(
     client, settings_override_redis_cache, celery_worker_process
 ):

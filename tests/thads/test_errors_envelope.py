@@ -88,12 +88,29 @@ def test_accept_language_en_keeps_the_code_and_the_fields(leader):
     assert set(body["fields"]) == {"code", "name", "kind"}
 
 
-@pytest.mark.xfail(strict=False, reason="English catalogue not compiled yet")
 def test_accept_language_en_gives_an_english_message(leader):
     response = leader.post(UNITS, {"kind": "bogus"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    message = response.json()["message"]
-    assert message != "Dữ liệu không hợp lệ."
-    assert message.isascii()
+    assert response.json()["message"] == "Invalid data."
+    assert response["Content-Language"] == "en"
+    assert response.json()["fields"]["name"] == ["This field is required."]
+
+
+def test_domain_error_messages_follow_accept_language(leader, org):
+    url = f"{UNITS}{org.hiephoa.id}/"
+    english = leader.patch(
+        url, {"parent": org.hiephoa.id}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    vietnamese = leader.patch(url, {"parent": org.hiephoa.id}, format="json")
+    assert english.json()["code"] == vietnamese.json()["code"] == "unit_cycle"
+    assert english.json()["message"] == "A unit cannot be its own parent."
+    assert vietnamese.json()["message"] == "Một đơn vị không thể là cấp trên của chính nó."
+
+
+def test_an_unknown_language_falls_back_to_vietnamese(api_client, org):
+    response = api_client.get(UNITS, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.json()["message"] == "Cần đăng nhập."
+    english = api_client.get(UNITS, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert english.json() == {"code": "not_authenticated", "message": "Authentication required."}
 
 
 def test_no_token_is_401_not_authenticated_with_a_bearer_challenge(api_client, org):

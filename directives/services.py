@@ -41,6 +41,15 @@ from directives.models import (
     SourceDocument,
 )
 from directives.reminder_points import PolicyRules, configured_window, next_point_after
+from sync.log import (
+    KIND_ASSIGNMENT,
+    KIND_DIRECTIVE,
+    KIND_DOCUMENT,
+    KIND_EXTENSION,
+    KIND_REPORT,
+    record_change,
+    record_changes,
+)
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.calendar import load_calendar, roll_to_working_day
@@ -131,6 +140,7 @@ def document_create(
     )
     document.full_clean()
     document.save()
+    record_change(KIND_DOCUMENT, document.pk)
     for relation, target in links:
         document_link(actor=actor, source=document, target=target, relation=relation)
     if files:
@@ -146,6 +156,7 @@ def document_update(*, actor, document: SourceDocument, **changes: Any) -> Sourc
         setattr(document, field, value)
     document.full_clean()
     document.save()
+    record_change(KIND_DOCUMENT, document.pk)
     return document
 
 
@@ -165,6 +176,7 @@ def document_link(
     link, _created = DocumentLink.objects.get_or_create(
         source=source, target=target, relation=relation
     )
+    record_change(KIND_DOCUMENT, source.pk)
     return link
 
 
@@ -244,6 +256,7 @@ def document_extract_confirm(
     for directive in directives:
         directive.full_clean(exclude=["search_key"])
         directive.save()
+        record_change(KIND_DIRECTIVE, directive.pk)
     return directives
 
 
@@ -270,6 +283,7 @@ def directive_create(
         for existing in document.directives.filter(position__gte=position).order_by("-position"):
             existing.position += 1
             existing.save(update_fields=["position", "updated_at"])
+            record_change(KIND_DIRECTIVE, existing.pk)
     directive = Directive(
         document=document,
         label=label,
@@ -281,6 +295,7 @@ def directive_create(
     )
     directive.full_clean(exclude=["search_key"])
     directive.save()
+    record_change(KIND_DIRECTIVE, directive.pk)
     return directive
 
 
@@ -298,6 +313,7 @@ def directive_update(*, actor, directive: Directive, **changes: Any) -> Directiv
         setattr(directive, field, value)
     directive.full_clean(exclude=["search_key"])
     directive.save()
+    record_change(KIND_DIRECTIVE, directive.pk)
     return directive
 
 
@@ -314,6 +330,7 @@ def directive_revoke(
     directive.is_active = False
     directive.revoked_at = at
     directive.save(update_fields=["is_active", "revoked_at", "updated_at", "search_key"])
+    record_change(KIND_DIRECTIVE, directive.pk)
     for assignment in directive.assignments.filter(
         status__in=[s for s in AssignmentStatus.values if s not in ("done", "cancelled")]
     ):
@@ -353,6 +370,7 @@ def _event(
 ) -> AssignmentEvent:
     before = before or {}
     after = _snapshot(assignment, list(before)) if before else {}
+    _log_assignment(assignment, action, before)
     return AssignmentEvent.objects.create(
         assignment=assignment,
         action=action,
@@ -362,6 +380,28 @@ def _event(
         after=after,
         note=note,
     )
+
+
+def _log_assignment(assignment: Assignment, action: str, before: dict[str, Any]) -> None:
+    """Tell the sync feed: the unit sees the assignment change; a new assignment
+    also brings its directive and document into the unit's view; a transfer
+    takes it out of the old unit's."""
+    rows = [{"kind": KIND_ASSIGNMENT, "object_id": assignment.pk, "unit_id": assignment.unit_id}]
+    if action == AssignmentEvent.Action.ASSIGNED:
+        directive = assignment.directive
+        rows += [
+            {"kind": KIND_DIRECTIVE, "object_id": directive.pk, "unit_id": assignment.unit_id},
+            {
+                "kind": KIND_DOCUMENT,
+                "object_id": directive.document_id,
+                "unit_id": assignment.unit_id,
+            },
+        ]
+    if "unit_id" in before and before["unit_id"] != assignment.unit_id:
+        rows.append(
+            {"kind": KIND_ASSIGNMENT, "object_id": assignment.pk, "unit_id": before["unit_id"]}
+        )
+    record_changes(rows)
 
 
 @transaction.atomic
@@ -600,6 +640,7 @@ def assignment_report_progress(
     )
     if files:
         _store_attachments(files, actor=actor, now=at, report=report)
+    record_change(KIND_REPORT, report.pk, unit_id=assignment.unit_id)
     before = _snapshot(assignment, ["status", "progress"])
     assignment.status = AssignmentStatus.IN_PROGRESS
     assignment.progress = percent
@@ -662,6 +703,7 @@ def extension_request_create(
     )
     if files:
         _store_attachments(files, actor=actor, now=at, extension=extension)
+    record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
     fields = _mark_acknowledged(assignment, actor, at)
     _save(assignment, fields, at=at)
     _event(
@@ -707,6 +749,7 @@ def extension_approve(
     extension.decided_by = actor
     extension.decided_at = at
     extension.save(update_fields=["status", "decided_by", "decided_at"])
+    record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
     before = _snapshot(assignment, ["due_date", "extension_count"])
     assignment.due_date = roll_to_working_day(extension.requested_due_date)
     assignment.extension_count += 1
@@ -735,6 +778,7 @@ def extension_reject(
     extension.decided_at = at
     extension.decision_reason = reason
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
     _save(assignment, [], at=at)
     _event(assignment, AssignmentEvent.Action.EXTENSION_REJECTED, actor=actor, at=at, note=reason)
     return extension
@@ -770,6 +814,7 @@ def assignment_report_completion(
     )
     if files:
         _store_attachments(files, actor=actor, now=at, report=report)
+    record_change(KIND_REPORT, report.pk, unit_id=assignment.unit_id)
     before = _snapshot(assignment, ["status", "progress"])
     assignment.status = AssignmentStatus.REPORTED
     assignment.progress = 100

@@ -11,19 +11,36 @@ from notifications.models import (
     NotificationPreference,
     WebhookEndpoint,
 )
+from sync.log import KIND_NOTIFICATION, record_change, record_changes
+from sync.models import ChangeOp
 
 
+@transaction.atomic
 def notification_mark_read(*, user, notification: Notification, now: datetime | None = None):
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
+        record_change(KIND_NOTIFICATION, notification.pk, user_id=user.pk)
     return notification
 
 
+@transaction.atomic
 def notifications_mark_all_read(*, user, now: datetime | None = None) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=now or timezone.now()
+    unread = Notification.objects.select_for_update().filter(user=user, read_at__isnull=True)
+    ids = list(unread.values_list("id", flat=True))
+    Notification.objects.filter(pk__in=ids).update(read_at=now or timezone.now())
+    record_changes(
+        [{"kind": KIND_NOTIFICATION, "object_id": pk, "user_id": user.pk} for pk in ids]
     )
+    return len(ids)
+
+
+@transaction.atomic
+def notification_delete(*, user, notification: Notification) -> None:
+    """Remove a message from the caller's inbox; their other devices learn of it
+    as a tombstone in the sync feed."""
+    record_change(KIND_NOTIFICATION, notification.pk, user_id=user.pk, op=ChangeOp.DELETE)
+    notification.delete()
 
 
 @transaction.atomic

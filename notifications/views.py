@@ -45,6 +45,11 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         notification = _found(self.get_queryset().filter(pk=pk).first())
         return Response(NotificationSerializer(notification).data)
 
+    def destroy(self, request, pk=None):
+        notification = _found(self.get_queryset().filter(pk=pk).first())
+        services.notification_delete(user=request.user, notification=notification)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "directives",
     "notifications",
     "reminders",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -306,8 +307,15 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
         },
         "recurring-fan-out": {"task": "reminders.fan_out_recurring", "schedule": 3600},
+        "sync-prune": {"task": "sync.prune", "schedule": crontab(hour=2, minute=15)},
     }
 )
+
+# --- Delta sync -----------------------------------------------------------------
+# A sync token older than this answers 410 (resync from scratch); change-log rows
+# older than this are pruned.
+SYNC_TOKEN_TTL_DAYS = env.int("SYNC_TOKEN_TTL_DAYS", default=30)
+SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=500)
 
 # --- Mail and logging ----------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

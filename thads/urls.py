@@ -11,6 +11,7 @@ from notifications.views import (
     WebhookViewSet,
 )
 from reminders.views import ReminderLedgerViewSet
+from sync.views import SyncView
 from thads import views
 from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
 from units.views import MembershipViewSet, MeView, UnitViewSet, WorkingDaysView
@@ -35,6 +36,7 @@ api_v1 = [
         name="notification-settings",
     ),
     path("calendar/working-days/", WorkingDaysView.as_view(), name="working-days"),
+    path("sync/", SyncView.as_view(), name="sync"),
     path("", include("directives.urls")),
     path("", include(router.urls)),
 ]

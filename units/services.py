@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from sync.log import KIND_UNIT, record_change
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import (
@@ -49,6 +50,7 @@ def _snapshot(unit: OrgUnit) -> dict[str, Any]:
 
 
 def _record(unit: OrgUnit, event: str, *, actor, before, effective_on=None) -> None:
+    record_change(KIND_UNIT, unit.pk)
     UnitChange.objects.create(
         unit=unit,
         event=event,

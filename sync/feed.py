@@ -1,0 +1,335 @@
+"""The delta-sync feed: what changed since a token, as the caller may see it now.
+
+This module sits on top of the other apps (it reads through their selectors and
+serializers); `sync.models` and `sync.log` stay a leaf that everyone writes to.
+
+Tokens are signed, carry the caller's id, a watermark and the units the caller
+could see when the token was made. A delta page serves change-log rows whose
+position lies in [lo, hi): on PostgreSQL the position is the writing
+transaction's id and `hi` is the oldest transaction still running when the
+pass began, so a transaction that commits after a younger one is never
+skipped — its rows are served by a later pass. On SQLite writers are
+serialised, and the row id already follows commit order.
+
+Tombstones name what was deleted or left the caller's scope: an assignment
+moved to another unit, or every object of a unit whose membership ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from directives import selectors as directive_selectors
+from directives.models import Assignment, Directive, ExtensionRequest, ProgressReport
+from directives.serializers import (
+    AssignmentSerializer,
+    DirectiveSerializer,
+    DocumentSerializer,
+    ExtensionRequestSerializer,
+    ProgressReportSerializer,
+)
+from notifications.selectors import notification_list
+from notifications.serializers import NotificationSerializer
+from sync.log import (
+    KIND_ASSIGNMENT,
+    KIND_DIRECTIVE,
+    KIND_DOCUMENT,
+    KIND_EXTENSION,
+    KIND_NOTIFICATION,
+    KIND_REPORT,
+    KIND_UNIT,
+)
+from sync.models import ChangeLog, ChangeOp
+from thads.errors import DomainError
+from units.models import OrgUnit
+from units.selectors import Scope, user_scope
+from units.serializers import UnitSerializer
+
+TOKEN_SALT = "thads.sync.v1"  # noqa: S105 - a signing namespace, not a secret
+SYNC_TOKEN_EXPIRED = "sync_token_expired"  # noqa: S105 - error codes
+SYNC_TOKEN_INVALID = "sync_token_invalid"  # noqa: S105
+
+# The order of a full sync: parents before children, so a client can insert as it goes.
+KINDS = (
+    KIND_UNIT,
+    KIND_DOCUMENT,
+    KIND_DIRECTIVE,
+    KIND_ASSIGNMENT,
+    KIND_REPORT,
+    KIND_EXTENSION,
+    KIND_NOTIFICATION,
+)
+
+
+def _visible(kind: str, user, scope: Scope) -> QuerySet:
+    """Each kind's objects the caller may see, shaped for its serializer."""
+    if kind == KIND_UNIT:
+        return OrgUnit.objects.prefetch_related("successor_links")
+    if kind == KIND_DOCUMENT:
+        return directive_selectors.document_list(user=user)
+    if kind == KIND_DIRECTIVE:
+        return directive_selectors.directive_list(user=user)
+    if kind == KIND_ASSIGNMENT:
+        return directive_selectors.assignment_list(user=user)
+    if kind == KIND_REPORT:
+        return (
+            ProgressReport.objects.filter(scope.unit_filter("assignment__unit"))
+            .select_related("author")
+            .prefetch_related("attachments")
+        )
+    if kind == KIND_EXTENSION:
+        return directive_selectors.extension_list(user=user)
+    if kind == KIND_NOTIFICATION:
+        return notification_list(user=user)
+    raise ValueError(kind)
+
+
+def _serialize(kind: str, objects: list, scope: Scope) -> list[dict[str, Any]]:
+    serializer = {
+        KIND_UNIT: UnitSerializer,
+        KIND_DOCUMENT: DocumentSerializer,
+        KIND_DIRECTIVE: DirectiveSerializer,
+        KIND_ASSIGNMENT: AssignmentSerializer,
+        KIND_REPORT: ProgressReportSerializer,
+        KIND_EXTENSION: ExtensionRequestSerializer,
+        KIND_NOTIFICATION: NotificationSerializer,
+    }[kind]
+    data = serializer(objects, many=True, context={"scope": scope}).data
+    return [
+        {"type": kind, "id": obj.pk, "data": item} for obj, item in zip(objects, data, strict=True)
+    ]
+
+
+# --- tokens -------------------------------------------------------------------------
+
+
+def current_watermark() -> int:
+    """Every change-log row below this position belongs to a finished transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            return int(cursor.fetchone()[0])
+    last = ChangeLog.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
+def _units_of(scope: Scope) -> list[int] | str:
+    return "*" if scope.visible_unit_ids is None else sorted(scope.visible_unit_ids)
+
+
+def make_token(payload: dict[str, Any]) -> str:
+    return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
+
+
+def read_token(token: str, *, user) -> dict[str, Any]:
+    max_age = timedelta(days=settings.SYNC_TOKEN_TTL_DAYS)
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise DomainError(
+            SYNC_TOKEN_EXPIRED,
+            _("Mã đồng bộ đã hết hạn; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
+            status_code=410,
+        ) from exc
+    except signing.BadSignature as exc:
+        raise DomainError(
+            SYNC_TOKEN_INVALID,
+            _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
+            status_code=410,
+        ) from exc
+    if payload.get("uid") != user.pk or payload.get("m") not in ("delta", "full"):
+        raise DomainError(
+            SYNC_TOKEN_INVALID,
+            _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
+            status_code=410,
+        )
+    return payload
+
+
+@dataclass
+class Page:
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[dict[str, Any]] = field(default_factory=list)
+    next_token: str = ""
+    has_more: bool = False
+
+
+# --- the feed -------------------------------------------------------------------------
+
+
+def sync_page(*, user, token: str | None, page_size: int | None = None) -> Page:
+    """One page of the feed: a full sync without a token, else the changes since it."""
+    page_size = min(page_size or settings.SYNC_PAGE_SIZE, settings.SYNC_PAGE_SIZE)
+    scope = user_scope(user=user)
+    if token is None:
+        payload = {"m": "full", "k": 0, "a": 0, "w": current_watermark()}
+    else:
+        payload = read_token(token, user=user)
+    if payload["m"] == "full":
+        return _full_page(user=user, scope=scope, payload=payload, page_size=page_size)
+    return _delta_page(user=user, scope=scope, payload=payload, page_size=page_size)
+
+
+def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
+    page = Page()
+    kind_index, after = payload["k"], payload["a"]
+    room = page_size
+    while kind_index < len(KINDS) and room > 0:
+        kind = KINDS[kind_index]
+        objects = list(_visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1])
+        taken = objects[:room]
+        page.changes += _serialize(kind, taken, scope)
+        room -= len(taken)
+        if len(objects) > len(taken):
+            after = taken[-1].pk
+            break
+        kind_index, after = kind_index + 1, 0
+    if kind_index < len(KINDS):
+        page.has_more = True
+        page.next_token = make_token(
+            {"m": "full", "k": kind_index, "a": after, "w": payload["w"], "uid": user.pk}
+        )
+    else:
+        page.next_token = make_token(
+            {
+                "m": "delta",
+                "lo": payload["w"],
+                "hi": None,
+                "after": None,
+                "u": _units_of(scope),
+                "uid": user.pk,
+            }
+        )
+    return page
+
+
+def _position_filter(lo: int, hi: int, after) -> Q:
+    if connection.vendor == "postgresql":
+        window = Q(txid__gte=lo, txid__lt=hi)
+        if after:
+            window &= Q(txid__gt=after[0]) | Q(txid=after[0], id__gt=after[1])
+        return window
+    window = Q(id__gte=lo, id__lt=hi)
+    if after:
+        window &= Q(id__gt=after[1])
+    return window
+
+
+def _order() -> list[str]:
+    return ["txid", "id"] if connection.vendor == "postgresql" else ["id"]
+
+
+def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
+    page = Page()
+    lo, hi, after = payload["lo"], payload["hi"], payload["after"]
+    if hi is None:
+        hi = current_watermark()
+    current_units = _units_of(scope)
+    lost = _lost_units(payload["u"], current_units)
+    if lost is None:
+        # The caller could see everything and now sees less: too much to list
+        # one by one; a fresh full sync is cheaper for both sides.
+        raise DomainError(
+            SYNC_TOKEN_EXPIRED,
+            _("Phạm vi truy cập đã thay đổi; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
+            status_code=410,
+        )
+    audience = Q(unit_id__isnull=True, user_id__isnull=True) | Q(user_id=user.pk)
+    if current_units == "*":
+        audience |= Q(unit_id__isnull=False)
+    else:
+        audience |= Q(unit_id__in=[*current_units, *lost])
+    rows = list(
+        ChangeLog.objects.filter(_position_filter(lo, hi, after))
+        .filter(audience)
+        .order_by(*_order())[: page_size + 1]
+    )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+
+    latest: dict[tuple[str, int], ChangeLog] = {}
+    for row in rows:
+        latest[(row.kind, row.object_id)] = row
+    by_kind: dict[str, list[int]] = {}
+    for kind, object_id in latest:
+        by_kind.setdefault(kind, []).append(object_id)
+    for kind in KINDS:
+        ids = by_kind.get(kind)
+        if not ids:
+            continue
+        objects = list(_visible(kind, user, scope).filter(pk__in=ids).order_by("pk"))
+        page.changes += _serialize(kind, objects, scope)
+        present = {obj.pk for obj in objects}
+        for object_id in ids:
+            row = latest[(kind, object_id)]
+            if object_id in present:
+                continue
+            # Gone, or out of the caller's scope now: a tombstone when the caller
+            # may have held it (its own row, or a row of a unit it could see).
+            if row.op == ChangeOp.DELETE or row.user_id == user.pk or row.unit_id is not None:
+                page.deleted.append({"type": kind, "id": object_id})
+    if lost and after is None:
+        page.deleted += _tombstones_for_lost_units(lost, user=user, scope=scope)
+
+    if more:
+        last = rows[-1]
+        page.has_more = True
+        page.next_token = make_token(
+            {
+                "m": "delta",
+                "lo": lo,
+                "hi": hi,
+                "after": [last.txid, last.id],
+                "u": current_units,
+                "uid": user.pk,
+            }
+        )
+    else:
+        page.next_token = make_token(
+            {"m": "delta", "lo": hi, "hi": None, "after": None, "u": current_units, "uid": user.pk}
+        )
+    return page
+
+
+def _lost_units(before, now) -> list[int] | None:
+    """Units visible at the token and not now; None when that list would be
+    "everything" (a former leader)."""
+    if before == "*":
+        return [] if now == "*" else None
+    if now == "*":
+        return []
+    return sorted(set(before) - set(now))
+
+
+def _tombstones_for_lost_units(lost: list[int], *, user, scope: Scope) -> list[dict]:
+    assignments = list(Assignment.objects.filter(unit_id__in=lost).values_list("id", flat=True))
+    tombstones = [{"type": KIND_ASSIGNMENT, "id": pk} for pk in assignments]
+    tombstones += [
+        {"type": KIND_REPORT, "id": pk}
+        for pk in ProgressReport.objects.filter(assignment_id__in=assignments).values_list(
+            "id", flat=True
+        )
+    ]
+    tombstones += [
+        {"type": KIND_EXTENSION, "id": pk}
+        for pk in ExtensionRequest.objects.filter(assignment_id__in=assignments).values_list(
+            "id", flat=True
+        )
+    ]
+    gone = set(
+        Directive.objects.filter(assignments__unit_id__in=lost).values_list("id", flat=True)
+    ) - set(_visible(KIND_DIRECTIVE, user, scope).values_list("id", flat=True))
+    tombstones += [{"type": KIND_DIRECTIVE, "id": pk} for pk in sorted(gone)]
+    gone_documents = set(
+        Directive.objects.filter(pk__in=gone).values_list("document_id", flat=True)
+    ) - set(_visible(KIND_DOCUMENT, user, scope).values_list("id", flat=True))
+    tombstones += [{"type": KIND_DOCUMENT, "id": pk} for pk in sorted(gone_documents)]
+    return tombstones

@@ -79,6 +79,11 @@ def deliver(channel: str, *, user, message: Message, delivery_id: str) -> None:
     if not user.is_active:
         raise DeliveryError("recipient is deactivated", permanent=True)
     kind, _sep, target = channel.partition(":")
+    # A malformed key ("push:", "push:abc", "inbox:3") is a bug upstream that no retry
+    # fixes; without this check the id lookup below raises ValueError instead.
+    has_id = target.isascii() and target.isdigit()
+    if (kind in (CHANNEL_PUSH, CHANNEL_WEBHOOK)) != has_id:
+        raise DeliveryError(f"malformed channel key {channel!r}", permanent=True)
     if kind == CHANNEL_INBOX:
         _deliver_inbox(user, message, delivery_id)
     elif kind == CHANNEL_EMAIL:

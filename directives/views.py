@@ -8,7 +8,12 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -317,6 +322,17 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- assignments ---------------------------------------------------------------
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "fields",
+                OpenApiTypes.STR,
+                description="Comma-separated field names to keep (e.g. id,status,due_date).",
+            )
+        ]
+    )
+)
 class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter

@@ -25,6 +25,7 @@ from notifications.models import (
     NotificationPreference,
     WebhookEndpoint,
 )
+from sync.log import KIND_NOTIFICATION, record_change
 
 
 class DeliveryError(Exception):
@@ -62,7 +63,7 @@ def channel_keys(user, *, preference: NotificationPreference | None = None) -> l
 
 
 def _deliver_inbox(user, message: Message, delivery_id: str) -> None:
-    Notification.objects.get_or_create(
+    notification, created = Notification.objects.get_or_create(
         dedup_key=delivery_id,
         defaults={
             "user": user,
@@ -73,6 +74,8 @@ def _deliver_inbox(user, message: Message, delivery_id: str) -> None:
             "created_at": timezone.now(),
         },
     )
+    if created:
+        record_change(KIND_NOTIFICATION, notification.pk, user_id=user.pk)
 
 
 def deliver(channel: str, *, user, message: Message, delivery_id: str) -> None:

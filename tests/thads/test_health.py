@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import OperationalError
+from django.test import Client
 from django.utils import timezone
 
 from thads import health
@@ -97,3 +98,15 @@ def test_readyz_names_the_broker_when_it_refuses_connections(client, monkeypatch
     response = client.get("/readyz")
     assert response.status_code == 503
     assert list(response.json()["failing"]) == ["broker"]
+
+
+@pytest.mark.django_db
+def test_probes_answer_over_plain_http_when_https_is_enforced(settings, broker_up):
+    settings.SECURE_SSL_REDIRECT = True  # production's default
+    health.heartbeat_record()
+    client = Client()  # a new client builds its middleware with the setting above
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    redirected = client.get("/api/v1/units/")
+    assert redirected.status_code == 301
+    assert redirected["Location"].startswith("https://")

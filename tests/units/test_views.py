@@ -175,6 +175,8 @@ def test_unit_history_lists_changes_oldest_first_with_the_actor(leader, reader, 
     assert history[1]["before"]["name"] == "Chi cục Thi hành án dân sự huyện Yên Thế"
     assert history[1]["after"]["name"] == "Chi cục THADS thị xã Yên Thế"
     assert set(history[0]) == {"id", "event", "effective_on", "before", "after", "actor", "at"}
+    # instants carry their offset (DESIGN §5): local time, +07:00
+    assert history[0]["at"].endswith("+07:00")
 
 
 # --- /me ------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads the user set just above; outside the view's transaction by design.
+    "thads.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -145,6 +147,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = env.int("THADS_HEARTBEAT_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "thads.heartbeat", "schedule": HEARTBEAT_SECONDS},
+    "idempotency-cleanup": {"task": "thads.idempotency_cleanup", "schedule": 3600},
 }
 
 if REDIS_URL:
@@ -193,7 +196,7 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "thads.api.authentication.SessionJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -234,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several models have a `kind` or `role`; name each choice set after its meaning.
+    # Every POST documents the Idempotency-Key header (thads/idempotency.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "thads.idempotency.schema_add_idempotency_key",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "units.models.UnitKind",
         "MembershipRoleEnum": "units.models.Role",
@@ -265,6 +273,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Idempotency-Key (thads/idempotency.py) --------------------------------------
+# How long a POST's key and its stored answer are kept; a later reuse is a new request.
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
+# Bodies up to this size are fingerprinted in memory; larger ones are spooled to disk.
+IDEMPOTENCY_MAX_BODY_BYTES = env.int(
+    "IDEMPOTENCY_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 # A multipart request may carry up to 10 evidence files (directives.files).
 REQUEST_MAX_UPLOAD_BYTES = env.int(
     "REQUEST_MAX_UPLOAD_BYTES", default=10 * EVIDENCE_MAX_BYTES + 1024 * 1024

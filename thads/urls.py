@@ -14,11 +14,20 @@ from reminders.views import ReminderLedgerViewSet
 from sync.views import SyncView
 from thads import views
 from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
-from units.views import MembershipViewSet, MeView, UnitViewSet, WorkingDaysView
+from units.views import (
+    LoginSessionViewSet,
+    MembershipViewSet,
+    MeView,
+    UnitViewSet,
+    UserViewSet,
+    WorkingDaysView,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.register("units", UnitViewSet, basename="unit")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("sessions", LoginSessionViewSet, basename="session")
+router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("devices", DeviceViewSet, basename="device")
 router.register("webhooks", WebhookViewSet, basename="webhook")

@@ -236,3 +236,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class LoginSession(models.Model):
+    """One signed-in device. Its id travels in the JWT (`sid`); revoking it ends
+    the refresh token at once and the access token at its next request."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    device_id = models.CharField(_("mã thiết bị"), max_length=100, blank=True)
+    device_name = models.CharField(_("tên thiết bị"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("phiên đăng nhập")
+        verbose_name_plural = _("phiên đăng nhập")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "device_id"], name="loginsession_user_device")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.device_name or self.device_id or '—'}"

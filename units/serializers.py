@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from units.models import Membership, OrgUnit, Role, UnitChange, UnitKind
+from units.models import LoginSession, Membership, OrgUnit, Role, UnitChange, UnitKind
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -146,9 +146,48 @@ class MeSerializer(serializers.Serializer):
         allow_null=True,
         help_text="null means every unit (leadership).",
     )
+    permissions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the caller may do: the actions clients should offer.",
+    )
+    session = serializers.IntegerField(
+        allow_null=True, help_text="The sign-in session of this token (null for session auth)."
+    )
 
 
 class WorkingDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     working = serializers.BooleanField()
     name = serializers.CharField(allow_null=True)
+
+
+class LoginSessionSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LoginSession
+        fields = [
+            "id",
+            "user",
+            "device_id",
+            "device_name",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked_reason",
+            "is_current",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, session: LoginSession) -> bool:
+        request = self.context.get("request")
+        current = getattr(getattr(request, "user", None), "login_session_id", None)
+        return current == session.pk
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "full_name", "email", "is_active", "last_login"]
+        read_only_fields = fields

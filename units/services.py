@@ -10,12 +10,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sync.log import KIND_UNIT, record_change
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import (
+    LoginSession,
     Membership,
     OrgUnit,
     Role,
@@ -360,3 +362,39 @@ def membership_end(*, actor: User | None, membership: Membership, valid_to: date
     membership.valid_to = valid_to
     membership.save(update_fields=["valid_to"])
     return membership
+
+
+# --- sign-in sessions -----------------------------------------------------------
+
+
+@transaction.atomic
+def login_session_start(*, user: User, device_id: str = "", device_name: str = "") -> LoginSession:
+    """A new session for a sign-in. Signing in again from the same device ends
+    that device's earlier session, so a lost refresh token stops working."""
+    if device_id:
+        LoginSession.objects.filter(user=user, device_id=device_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason="signed in again on this device"
+        )
+    return LoginSession.objects.create(user=user, device_id=device_id, device_name=device_name)
+
+
+def login_session_revoke(*, session: LoginSession, reason: str) -> LoginSession:
+    if session.revoked_at is None:
+        session.revoked_at = timezone.now()
+        session.revoked_reason = reason[:200]
+        session.save(update_fields=["revoked_at", "revoked_reason"])
+    return session
+
+
+@transaction.atomic
+def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
+    """Leadership deactivates (or reactivates) a person. Deactivation ends every
+    session of theirs; JWT authentication refuses an inactive user anyway."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        LoginSession.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason="user deactivated"
+        )
+    return user

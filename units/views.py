@@ -9,14 +9,15 @@ from rest_framework.views import APIView
 
 from thads.api.validation import validated as _valid
 from thads.clock import local_today
-from thads.errors import DomainError
+from thads.errors import DomainError, NotFoundError
 from units import services
 from units.calendar import working_days_payload
 from units.filters import MembershipFilter, UnitFilter
-from units.models import Membership, OrgUnit
+from units.models import LoginSession, Membership, OrgUnit, User
 from units.permissions import IsLeadership, ReadOrLeadership
 from units.selectors import membership_list, memberships_active, unit_tree, user_scope
 from units.serializers import (
+    LoginSessionSerializer,
     MembershipCreateInputSerializer,
     MembershipEndInputSerializer,
     MembershipSerializer,
@@ -29,6 +30,7 @@ from units.serializers import (
     UnitSplitInputSerializer,
     UnitTreeNodeSerializer,
     UnitUpdateInputSerializer,
+    UserSerializer,
     WorkingDaySerializer,
 )
 
@@ -122,6 +124,37 @@ class MembershipViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(MembershipSerializer(membership).data)
 
 
+LEADERSHIP_CAPABILITIES = [
+    "units.manage",
+    "memberships.manage",
+    "users.manage",
+    "documents.create",
+    "directives.create",
+    "directives.assign",
+    "extensions.decide",
+    "assignments.accept",
+    "assignments.return",
+    "assignments.cancel",
+    "assignments.update",
+    "reminders.view",
+    "reminder_policies.manage",
+]
+MEMBER_CAPABILITIES = [
+    "assignments.acknowledge",
+    "assignments.report_progress",
+    "assignments.request_extension",
+    "assignments.complete",
+]
+
+
+def capabilities(scope) -> list[str]:
+    """The actions a client should offer this user; the server checks each anyway."""
+    granted = list(LEADERSHIP_CAPABILITIES) if scope.is_leadership else []
+    if scope.acting_unit_ids:
+        granted += MEMBER_CAPABILITIES
+    return granted
+
+
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
@@ -138,6 +171,8 @@ class MeView(APIView):
             "visible_unit_ids": (
                 None if scope.visible_unit_ids is None else sorted(scope.visible_unit_ids)
             ),
+            "permissions": capabilities(scope),
+            "session": getattr(user, "login_session_id", None),
         }
         return Response(MeSerializer(payload).data)
 
@@ -170,3 +205,56 @@ class WorkingDaysView(APIView):
                 fields={"to": [_("Khoảng ngày không hợp lệ.")]},
             )
         return Response(WorkingDaySerializer(working_days_payload(start, end), many=True).data)
+
+
+class LoginSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Signed-in devices: the caller's own; leadership may list anyone's (`?user=`)
+    and revoke any. Revoking ends the refresh token at once and the access token
+    at its next request."""
+
+    serializer_class = LoginSessionSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = LoginSession.objects.select_related("user").order_by("-id")
+        if not user.is_authenticated:
+            return qs.none()
+        if user_scope(user=user).is_leadership:
+            wanted = self.request.query_params.get("user")
+            if wanted:
+                return qs.filter(user_id=serializers.IntegerField().to_internal_value(wanted))
+            return qs.filter(user=user)
+        return qs.filter(user=user)
+
+    @extend_schema(request=None, responses=LoginSessionSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        session = self.get_queryset().filter(pk=pk).first()
+        if session is None and user_scope(user=request.user).is_leadership:
+            session = LoginSession.objects.filter(pk=pk).first()
+        if session is None:
+            raise NotFoundError()
+        services.login_session_revoke(session=session, reason=f"revoked by {request.user}")
+        return Response(LoginSessionSerializer(session, context={"request": request}).data)
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """People, for leadership: deactivate someone who left (every device signed out)."""
+
+    serializer_class = UserSerializer
+    permission_classes = [IsLeadership]
+    queryset = User.objects.order_by("id")
+    pagination_class = None
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        user = services.user_set_active(actor=request.user, user=self.get_object(), active=False)
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        user = services.user_set_active(actor=request.user, user=self.get_object(), active=True)
+        return Response(UserSerializer(user).data)

@@ -1,18 +1,26 @@
 """Sign-in for the API: JWT access + rotating refresh tokens, logout, throttling."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from thads.api.authentication import SESSION_CLAIM
 from thads.api.exceptions import GENERIC_MESSAGES
 from thads.errors import DomainError
 from thads.text import nfc
+from units.models import LoginSession
+from units.services import login_session_revoke, login_session_start
 
 
 class LoginIPThrottle(SimpleRateThrottle):
@@ -37,11 +45,55 @@ class LoginUserThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": nfc(username).lower()[:150]}
 
 
+class DeviceTokenObtainSerializer(TokenObtainPairSerializer):
+    """Username and password, plus the device signing in (a phone sends a stable
+    id of its own). The tokens carry the session id, so the device can be
+    signed out on its own."""
+
+    device_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    device_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        session = login_session_start(
+            user=self.user,
+            device_id=attrs.get("device_id", ""),
+            device_name=attrs.get("device_name", ""),
+        )
+        refresh = self.get_token(self.user)
+        refresh[SESSION_CLAIM] = session.pk
+        data["refresh"] = str(refresh)
+        data["access"] = str(refresh.access_token)
+        data["session"] = session.pk
+        return data
+
+
+class SessionTokenRefreshSerializer(TokenRefreshSerializer):
+    """Refuses a refresh token whose session was revoked (logout, leadership)."""
+
+    def validate(self, attrs):
+        try:
+            session_id = RefreshToken(attrs["refresh"]).payload.get(SESSION_CLAIM)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        if session_id is not None:
+            updated = LoginSession.objects.filter(pk=session_id, revoked_at__isnull=True).update(
+                last_used_at=timezone.now()
+            )
+            if not updated:
+                raise DomainError(
+                    "token_not_valid", GENERIC_MESSAGES["token_not_valid"], status_code=401
+                )
+        return super().validate(attrs)
+
+
 class TokenObtainView(TokenObtainPairView):
+    serializer_class = DeviceTokenObtainSerializer
     throttle_classes = [LoginIPThrottle, LoginUserThrottle]
 
 
 class ThrottledTokenRefreshView(TokenRefreshView):
+    serializer_class = SessionTokenRefreshSerializer
     throttle_classes = [LoginIPThrottle]
 
 
@@ -50,7 +102,7 @@ class LogoutInputSerializer(serializers.Serializer):
 
 
 class LogoutView(APIView):
-    """Blacklist a refresh token so it can never be used again."""
+    """Sign this device out: blacklist its refresh token and end its session."""
 
     permission_classes = [AllowAny]
 
@@ -59,9 +111,13 @@ class LogoutView(APIView):
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            refresh = RefreshToken(serializer.validated_data["refresh"])
+            refresh.blacklist()
         except TokenError as exc:
             raise DomainError(
                 "token_not_valid", GENERIC_MESSAGES["token_not_valid"], status_code=401
             ) from exc
+        session = LoginSession.objects.filter(pk=refresh.payload.get(SESSION_CLAIM)).first()
+        if session is not None:
+            login_session_revoke(session=session, reason="signed out")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -82,9 +82,11 @@ def _api_code(exc: exceptions.APIException) -> str:
     if isinstance(detail, dict) and detail.get("code") == "token_not_valid":
         return "token_not_valid"
     if getattr(exc, "default_code", None) == "no_active_account" or (
-        hasattr(detail, "code") and getattr(detail, "code", None) == "no_active_account"
+        getattr(detail, "code", None) == "no_active_account"
     ):
         return "invalid_credentials"
+    if getattr(detail, "code", None) == "token_not_valid":
+        return "token_not_valid"
     for klass, code in _CODE_BY_CLASS:
         if isinstance(exc, klass):
             return code

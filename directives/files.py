@@ -5,10 +5,13 @@ executable stays an executable. Only formats a department actually exchanges
 are accepted (PDF, photos, Office and OpenDocument files).
 """
 
+import io
+
 import filetype
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
 
 from thads.errors import DomainError
 
@@ -81,3 +84,31 @@ def check_uploads(uploads: list[UploadedFile], *, field: str = "files") -> list[
             )
         types.append(content_type)
     return types
+
+
+# Formats whose EXIF orientation we apply (Pillow reads and writes both).
+_ORIENTABLE = {"image/jpeg": "JPEG", "image/webp": "WEBP"}
+
+
+def upright_photo(upload: UploadedFile, content_type: str) -> UploadedFile:
+    """A phone photo stored the way it was held: the EXIF orientation is applied
+    to the pixels, and the EXIF block (GPS position included) is not kept.
+    Other files, and photos already upright without metadata, pass unchanged."""
+    image_format = _ORIENTABLE.get(content_type)
+    if image_format is None:
+        return upload
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            exif = image.getexif()
+            if not exif:
+                upload.seek(0)
+                return upload
+            upright = ImageOps.exif_transpose(image)
+            buffer = io.BytesIO()
+            upright.save(buffer, format=image_format, quality=90)
+    except (OSError, Image.DecompressionBombError):
+        # Not decodable after all: keep the original bytes; the type check passed.
+        upload.seek(0)
+        return upload
+    return SimpleUploadedFile(upload.name, buffer.getvalue(), content_type=content_type)

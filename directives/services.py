@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directives import access
 from directives.extraction import ExtractedItem, extract_items, make_title
-from directives.files import check_uploads
+from directives.files import check_uploads, upright_photo
 from directives.models import (
     REMINDED_STATUSES,
     Assignment,
@@ -87,7 +87,8 @@ def _store_attachments(
 ) -> list[Attachment]:
     content_types = check_uploads(list(uploads))
     stored = []
-    for upload, content_type in zip(uploads, content_types, strict=True):
+    for original, content_type in zip(uploads, content_types, strict=True):
+        upload = upright_photo(original, content_type)
         attachment = Attachment(
             original_name=upload.name[:255],
             content_type=content_type,

@@ -99,7 +99,9 @@ def assignment_list(*, user, today: date | None = None) -> QuerySet[Assignment]:
     scope = user_scope(user=user)
     return (
         assignment_visible(scope=scope)
-        .select_related("directive", "directive__document", "unit", "latest_report")
+        # Only the directive row: the list shows its document's id, which the
+        # directive holds; joining the document would drag its whole body along.
+        .select_related("directive", "unit", "latest_report")
         .annotate(timeliness=timeliness_expression(today=today))
     )
 

@@ -1,6 +1,9 @@
 from django.http import JsonResponse
+from django.utils import translation
+from django.views.defaults import page_not_found
 
 from thads import health
+from thads.api.exceptions import GENERIC_MESSAGES
 
 
 def healthz(request):
@@ -15,3 +18,13 @@ def readyz(request):
     if failing:
         return JsonResponse({"status": "unavailable", "failing": failing}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def not_found(request, exception=None):
+    """404 for an unknown path: the API's envelope under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        with translation.override(translation.get_language_from_request(request)):
+            return JsonResponse(
+                {"code": "not_found", "message": str(GENERIC_MESSAGES["not_found"])}, status=404
+            )
+    return page_not_found(request, exception)

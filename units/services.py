@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -184,9 +185,7 @@ def unit_rename(
 
 def _refuse_open_memberships(units: list[OrgUnit], first_day_gone: date) -> None:
     open_memberships = list(
-        Membership.objects.filter(unit__in=units)
-        .active_on(first_day_gone)
-        .select_related("user", "unit")
+        _memberships_reaching(units, first_day_gone).select_related("user", "unit")
     )
     if open_memberships:
         names = ", ".join(f"{m.user.username} ({m.unit.code})" for m in open_memberships)
@@ -206,17 +205,31 @@ def _end_unit(unit: OrgUnit, last_day: date, *, actor, event: str, effective_on:
     _record(unit, event, actor=actor, before=before, effective_on=effective_on)
 
 
+def _memberships_reaching(units: list[OrgUnit], day: date):
+    """Memberships of `units` that are still in force on `day` or start later."""
+    return Membership.objects.filter(unit__in=units).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
 def _move_memberships(units: list[OrgUnit], target: OrgUnit, effective_on: date) -> None:
     last_day = effective_on - timedelta(days=1)
-    for membership in Membership.objects.filter(unit__in=units).active_on(effective_on):
-        membership.valid_to = max(last_day, membership.valid_from or last_day)
+    for membership in _memberships_reaching(units, effective_on):
+        ends = membership.valid_to
+        starts = max(effective_on, membership.valid_from or effective_on)
+        if membership.valid_from and membership.valid_from >= effective_on:
+            # Not begun yet: it simply belongs to the successor instead.
+            membership.unit = target
+            membership.save(update_fields=["unit"])
+            continue
+        membership.valid_to = last_day
         membership.save(update_fields=["valid_to"])
         Membership.objects.get_or_create(
             user_id=membership.user_id,
             unit=target,
             role=membership.role,
-            valid_to=None,
-            defaults={"valid_from": effective_on},
+            valid_to=ends,
+            defaults={"valid_from": starts},
         )
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -7,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from thads.api.pagination import CursorPagination
 from thads.api.validation import validated as _valid
 from thads.clock import local_today
 from thads.errors import DomainError, NotFoundError
@@ -35,6 +37,14 @@ from units.serializers import (
 )
 
 
+class UnitPagination(CursorPagination):
+    """A province has tens of units: one page holds them all, in the contract's
+    paginated shape."""
+
+    ordering = "id"
+    page_size = settings.API_MAX_PAGE_SIZE
+
+
 class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The organisation: every signed-in user reads it; leadership changes it."""
 
@@ -42,7 +52,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     permission_classes = [ReadOrLeadership]
     filterset_class = UnitFilter
     queryset = OrgUnit.objects.prefetch_related("successor_links").order_by("id")
-    pagination_class = None  # a province has tens of units; clients want them all at once
+    pagination_class = UnitPagination
 
     @extend_schema(request=UnitCreateInputSerializer, responses={201: UnitSerializer})
     def create(self, request):

@@ -66,13 +66,6 @@ def test_accept_language_vi_gives_vietnamese(leader):
     assert response.json()["message"] == "Dữ liệu không hợp lệ."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: DRF's own Vietnamese catalogue lacks 'This field is required.' and the "
-        "length/choice messages, and the project ships no locale/vi to fill them in"
-    ),
-)
 def test_field_messages_are_vietnamese_by_default(leader):
     response = leader.post(UNITS, {"code": "C" * 33}, format="json")
     fields = response.json()["fields"]
@@ -133,11 +126,6 @@ def test_unknown_object_is_404_not_found(leader):
     assert response.json() == {"code": "not_found", "message": "Không tìm thấy."}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: no handler404, so an unknown path under /api/ answers Django's HTML "
-    "page instead of the envelope",
-)
 def test_an_unknown_api_path_is_404_in_the_envelope(leader):
     response = leader.get("/api/v1/no-such-resource/")
     assert response.status_code == 404

@@ -195,11 +195,6 @@ def test_ending_a_membership_in_the_admin_sets_its_last_day(admin_browser, peopl
     assert membership.valid_to == date(2025, 12, 31)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Django's vi locale sets no DATE_INPUT_FORMATS, so the Vietnamese admin "
-    "reads dd/mm/yyyy as the US mm/dd/yyyy (01/02/2026 becomes 2 January)",
-)
 def test_the_vietnamese_admin_reads_dates_day_first(admin_browser, people, org):
     membership = people.officer.memberships.get()
     admin_browser.post(

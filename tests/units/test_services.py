@@ -313,13 +313,6 @@ def test_merge_with_transfer_keeps_a_single_open_membership_in_the_successor(org
     assert Membership.objects.filter(user=user, unit=tpbg, valid_to__isnull=True).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: _refuse_open_memberships uses active_on(first_day_gone), which skips "
-        "memberships that start after that day; the merge leaves them in an ended unit"
-    ),
-)
 def test_merge_is_refused_while_a_source_has_a_membership_starting_later(org, tpbg, yendung):
     MembershipFactory(unit=yendung, valid_from=date(2025, 3, 1))
     _refused(
@@ -332,13 +325,6 @@ def test_merge_is_refused_while_a_source_has_a_membership_starting_later(org, tp
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: _move_memberships creates the successor membership with valid_to=None, "
-        "so a posting that was due to end becomes open-ended"
-    ),
-)
 def test_merge_with_transfer_keeps_the_end_date_of_a_fixed_term_membership(org, tpbg, yendung):
     user = UserFactory()
     MembershipFactory(user=user, unit=yendung, valid_to=date(2025, 6, 30))

@@ -63,11 +63,6 @@ def test_every_signed_in_user_lists_the_units_with_the_contract_fields(reader, o
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: UnitViewSet sets pagination_class = None; DESIGN §5a fixes lists as "
-    '{"results": [...], "next": ...}',
-)
 def test_the_unit_list_is_paginated_as_the_contract_says(reader, org):
     body = reader.get(UNITS).json()
     assert isinstance(body, dict)

@@ -1,0 +1,7 @@
+# Django's own "vi" formats define no input formats, so a date typed in the
+# Vietnamese admin as 01/02/2026 would be read month first. Dates here are
+# day first (dd/mm/yyyy), as everywhere in Vietnam.
+from django.conf.locale.vi.formats import *  # noqa: F403
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S"]

@@ -1,0 +1,115 @@
+"""A page of any directives list costs the same number of queries for 5 rows as for 60.
+
+The numbers are pinned: a change that adds a query (an N+1 in a serializer, a
+forgotten select_related) fails here, and whoever changes them says why below.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from directives import services
+from directives.models import Attachment, DocumentLink
+from tests.directives.factories import (
+    API,
+    FAR_DUE,
+    DirectiveFactory,
+    DocumentFactory,
+    assign,
+    request_extension,
+)
+from tests.directives.test_files import pdf_bytes
+
+# Per endpoint and caller, the queries of one GET, in order:
+#
+# user_scope (once per request, memoised on the user):
+#   [scope]   the caller's active memberships, with their units.
+#   [tree]    heads only: the unit tree (id, parent) to find the units below theirs.
+QUERIES = {
+    # [scope]; the page of assignments with directive, document, unit and latest
+    # report joined and timeliness annotated (cursor pagination: no COUNT).
+    "assignments": {"director": 2, "officer": 2, "head": 3},
+    # [scope]; the page of directives with category and document joined (units
+    # filter through an EXISTS on their assignments).
+    "directives": {"director": 2, "officer": 2, "head": 3},
+    # [scope]; the page of documents with the issuing unit joined; prefetch of
+    # their outgoing links; prefetch of their attachments.
+    "documents": {"director": 4, "officer": 4, "head": 5},
+    # [scope]; the page of extension requests with assignment, requester and
+    # decider joined; prefetch of their attachments.
+    "extensions": {"director": 3, "officer": 3, "head": 4},
+}
+# [scope]; the assignment, through the visibility filter; its events with actors.
+HISTORY_QUERIES = {"director": 3, "officer": 3, "head": 4}
+
+
+def build(n: int, *, director, officer, org) -> None:
+    """n documents, each with a directive led by Hiệp Hòa with Yên Thế coordinating;
+    every Hiệp Hòa assignment has a progress report and an extension request, and
+    every document a link and an attachment, so that each joined or prefetched
+    relation of every row is non-empty."""
+    previous = None
+    for i in range(n):
+        document = DocumentFactory(issuing_unit=org.department)
+        if previous is not None:
+            DocumentLink.objects.create(source=document, target=previous, relation="implements")
+        Attachment.objects.create(
+            document=document,
+            file=SimpleUploadedFile("kl.pdf", pdf_bytes()),
+            original_name="kl.pdf",
+            content_type="application/pdf",
+            size=len(pdf_bytes()),
+            uploaded_by=director,
+            uploaded_at=timezone.now(),
+        )
+        previous = document
+        lead, _ = assign(
+            actor=director,
+            units=[org.hiephoa, org.yenthe],
+            directive=DirectiveFactory(document=document),
+        )
+        services.assignment_report_progress(actor=officer, assignment=lead, percent=10 + i % 90)
+        extension = request_extension(lead, member=officer, requested=FAR_DUE + timedelta(days=7))
+        if i % 2:
+            services.extension_approve(actor=director, extension=extension)
+
+
+@pytest.fixture
+def callers(director, officer, people):
+    return {"director": director, "officer": officer, "head": people.head}
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_list_pages_cost_the_same_queries_whatever_the_rows(
+    client_as, callers, director, officer, org, django_assert_num_queries, n
+):
+    build(n, director=director, officer=officer, org=org)
+
+    for role, user in callers.items():
+        client = client_as(user)
+        for endpoint, expected in QUERIES.items():
+            with django_assert_num_queries(expected[role]):
+                response = client.get(f"{API}/{endpoint}/")
+            assert response.status_code == 200
+            rows = response.json()["results"]
+            # Leadership also sees Yên Thế's half of the assignments; a page holds 50.
+            visible = 2 * n if endpoint == "assignments" and role == "director" else n
+            assert len(rows) == min(visible, 50)
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_history_costs_the_same_queries_whatever_its_length(
+    client_as, callers, director, officer, org, django_assert_num_queries, n
+):
+    lead, _ = assign(actor=director, units=[org.hiephoa, org.yenthe])
+    for percent in range(1, n):
+        services.assignment_report_progress(actor=officer, assignment=lead, percent=percent)
+
+    for role, user in callers.items():
+        client = client_as(user)
+        with django_assert_num_queries(HISTORY_QUERIES[role]):
+            response = client.get(f"{API}/assignments/{lead.pk}/history/")
+        assert response.status_code == 200
+        assert len(response.json()) == n

@@ -52,14 +52,14 @@ run: export DJANGO_SECURE_SSL_REDIRECT ?= false
 run: export DJANGO_SECURE_COOKIES ?= false
 run: export PORT := $(PORT)
 run: $(STAMP) var/secret_key
-	@# kombu's filesystem transport does not create its folders (SQLite + no Redis default).
-	@mkdir -p "$${THADS_VAR_DIR:-var}/celery/queue" "$${THADS_VAR_DIR:-var}/celery/processed" \
-		"$${THADS_VAR_DIR:-var}/celery/control"
 	@# .env (optional) is read here, once, so migrate and seed_demo see the same
 	@# configuration as the processes; honcho is told not to read it again.
+	@# kombu's filesystem transport (the no-Redis default) does not create its folders.
 	@if [ -f .env ]; then set -a && . ./.env && set +a; fi && \
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" && \
+	var_dir="$${THADS_VAR_DIR:-var}" && \
+	mkdir -p "$$var_dir/celery/queue" "$$var_dir/celery/processed" "$$var_dir/celery/control" && \
 	$(MANAGE) migrate --noinput && \
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	$(MANAGE) seed_demo && \

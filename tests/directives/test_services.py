@@ -932,6 +932,26 @@ def test_extension_approve_by_the_unit_is_refused(people, officer, hiephoa_due):
         services.extension_approve(actor=people.head, extension=extension)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: extension_approve sets due_date to the requested date without comparing it "
+    "with the current deadline: after leadership moved the deadline past the request, "
+    "approving the pending request moves the deadline EARLIER (31/10 → 14/10) and counts "
+    "it as an extension",
+)
+def test_approving_an_extension_never_moves_the_deadline_earlier(director, officer, hiephoa_due):
+    extension = request_extension(hiephoa_due, member=officer, requested=date(2022, 10, 14))
+    services.assignment_update(
+        actor=director, assignment=hiephoa_due, due_date=date(2022, 10, 31), note="Quyết định"
+    )
+
+    with refused(services.EXTENSION_NOT_LATER):
+        services.extension_approve(actor=director, extension=extension)
+
+    hiephoa_due.refresh_from_db()
+    assert hiephoa_due.due_date == date(2022, 10, 31)
+
+
 def test_extension_of_a_cancelled_assignment_cannot_be_approved(director, officer, hiephoa_due):
     extension = request_extension(hiephoa_due, member=officer, requested=date(2022, 10, 14))
     services.assignment_cancel(actor=director, assignment=hiephoa_due, reason="Thu hồi")

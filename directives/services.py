@@ -8,6 +8,7 @@ nothing is written when a function raises.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -546,6 +547,7 @@ def next_reminder_at(assignment: Assignment, *, after: datetime) -> datetime | N
 
 def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    locked._loaded = (locked.status, locked.due_date)
     if expected_version is not None and locked.version != expected_version:
         raise DomainError(
             VERSION_MISMATCH,
@@ -558,7 +560,17 @@ def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
 
 def _save(assignment: Assignment, fields: Sequence[str], *, at: datetime) -> None:
     assignment.version += 1
-    assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+    was_status, was_due = getattr(assignment, "_loaded", (None, None))
+    unchanged_schedule = (
+        assignment.next_reminder_at is not None
+        and assignment.status in REMINDED_STATUSES
+        and was_status in REMINDED_STATUSES
+        and was_due == assignment.due_date
+    )
+    if not unchanged_schedule:
+        # A new deadline or a change of phase starts the points afresh; otherwise
+        # the pending point stays, even if it is due and the sweep has not run yet.
+        assignment.next_reminder_at = next_reminder_at(assignment, after=at)
     assignment.save(update_fields=[*fields, "version", "next_reminder_at", "updated_at"])
 
 
@@ -990,6 +1002,10 @@ def parse_rrule(rule: str, *, starts_on: date):
     try:
         parsed = rrulestr(rule, dtstart=datetime.combine(starts_on, time(0, 0)))
         parsed[0]  # a rule with no occurrence at all is a mistake too
+        if re.search(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", rule, re.IGNORECASE):
+            # Deadlines are dates: an hourly rule would only make the hourly
+            # fan-out walk thousands of occurrences that land on the same days.
+            raise ValueError("the rule must repeat daily or less often")
     except (ValueError, TypeError, IndexError) as exc:
         raise DomainError(
             INVALID_RRULE,

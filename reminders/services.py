@@ -315,6 +315,19 @@ def _message(row: ReminderLedger) -> Message:
     )
 
 
+def _stale_reason(row: ReminderLedger) -> str:
+    """Why a recorded reminder no longer makes sense (a retry or a backlog can
+    reach a row after the work moved on), or "" when it still does."""
+    assignment = row.assignment
+    if assignment is None:
+        return ""
+    if assignment.status not in REMINDED_STATUSES:
+        return "work ended"
+    if row.deadline != assignment.due_date:
+        return "deadline changed"
+    return ""
+
+
 @transaction.atomic
 def reminder_deliver(*, ledger_id: int, now: datetime | None = None) -> str:
     """Send one ledger row. Returns the row's state afterwards; a row that is not
@@ -329,8 +342,9 @@ def reminder_deliver(*, ledger_id: int, now: datetime | None = None) -> str:
         return row.state if row else "missing"
     now = _now(now)
     row.attempts += 1
-    if row.assignment is not None and row.assignment.status not in REMINDED_STATUSES:
-        row.state, row.reason, row.next_attempt_at = LedgerState.SKIPPED, "work ended", None
+    stale = _stale_reason(row)
+    if stale:
+        row.state, row.reason, row.next_attempt_at = LedgerState.SKIPPED, stale, None
         row.save(update_fields=["state", "reason", "attempts", "next_attempt_at"])
         return row.state
     message = _message(row) if row.assignment is not None else _digest_message(row, now)
@@ -396,6 +410,8 @@ def digests_record(*, now: datetime | None = None) -> int:
     or overdue; enqueue them. Idempotent for the day."""
     now = _now(now)
     today = local_today(now)
+    if not load_calendar(today, today).is_working_day(today):
+        return 0  # beat fires daily; digests, like reminders, go out on working days
     rows = []
     preferences = (
         NotificationPreference.objects.filter(digest=True, user__is_active=True)

@@ -209,15 +209,6 @@ def test_an_invalid_rule_is_refused_with_400_invalid_rrule(recur, org, rrule):
     assert not RecurringSchedule.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: directives.services.parse_rrule accepts sub-daily frequencies; the hourly "
-        "fan-out then walks every occurrence of the lead time (43,200 a month for "
-        "MINUTELY, 2.6 million for SECONDLY), each one a savepoint and an IntegrityError "
-        "per unit, and holds the beat's worker for hours"
-    ),
-)
 @pytest.mark.parametrize("freq", ["HOURLY", "MINUTELY", "SECONDLY"])
 def test_a_sub_daily_rule_is_refused(recur, org, freq):
     response = recur(f"FREQ={freq}", [org.hiephoa])

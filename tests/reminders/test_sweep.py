@@ -258,7 +258,8 @@ def test_acknowledging_keeps_the_reminders_coming(hiephoa_assignment, people):
         now=at(2026, 4, 23, 9, 0),
     )
 
-    assert hiephoa_assignment.next_reminder_at == at(2026, 4, 29)
+    # The point of 22/4 is due and not swept yet: acknowledging must not skip it.
+    assert hiephoa_assignment.next_reminder_at == at(2026, 4, 22)
 
 
 def test_a_stale_next_reminder_at_of_finished_work_is_cleared_by_the_sweep(hiephoa_assignment):
@@ -288,16 +289,6 @@ def test_a_row_recorded_before_the_work_ended_is_skipped_when_delivered(hiephoa_
     assert not Notification.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: directives.services._save recomputes next_reminder_at with after=now, so a "
-        "point that is already due but not yet swept (the sweep runs every few minutes, "
-        "or beat/Redis was down) is skipped when the unit writes anything: here the "
-        "escalation to the head and the overdue reminder are lost because the officer "
-        "posted a progress report an hour before the sweep caught up"
-    ),
-)
 def test_a_due_point_not_yet_swept_survives_a_progress_report(hiephoa_assignment, people):
     # The first overdue point is Thu 7/5 07:30; the sweep has not run since.
     directive_services.assignment_report_progress(
@@ -341,15 +332,6 @@ def test_approving_an_extension_moves_the_reminders_to_the_new_deadline(hiephoa_
     assert set(kinds()) == {"before_1"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: reminders.services.reminder_deliver delivers a row recorded for the old "
-        "deadline after an extension moved it (a retry, a backlog), and _message words it "
-        "with the assignment's new due_date: the unit is told the work is overdue since a "
-        "date that has not come yet"
-    ),
-)
 def test_a_pending_overdue_reminder_is_not_sent_once_the_deadline_was_extended(
     hiephoa_assignment, people
 ):
@@ -456,14 +438,6 @@ def test_digest_users_get_skipped_rows_and_one_digest_per_day_per_channel(
     assert ReminderLedger.objects.filter(kind="digest").count() == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: reminders.services.digests_record ignores the working-day calendar: beat "
-        "fires it by crontab at 07:30 every day, so a digest goes out on Saturdays, "
-        "Sundays and public holidays (DESIGN §4: sent only on working days)"
-    ),
-)
 @pytest.mark.parametrize(
     "day", [date(2026, 5, 9), date(2026, 5, 10), date(2026, 4, 30)], ids=["sat", "sun", "30-4"]
 )

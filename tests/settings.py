@@ -5,6 +5,8 @@ still decide which database and broker the integration tier uses.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret-just-long-enough-for-hs256")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
@@ -22,3 +24,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# whitenoise warns on every request when STATIC_ROOT does not exist; the tests
+# never collect static files, so an empty folder of their own will do.
+STATIC_ROOT = Path(tempfile.gettempdir()) / "thads-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)

@@ -371,7 +371,15 @@ def _event(
     note: str = "",
 ) -> AssignmentEvent:
     before = before or {}
-    after = _snapshot(assignment, list(before)) if before else {}
+    if before:
+        after = _snapshot(assignment, list(before))
+    elif action == AssignmentEvent.Action.ASSIGNED:
+        # The start of the trail: what was assigned, so history alone rebuilds it.
+        after = _snapshot(
+            assignment, ["unit_id", "role", "status", "due_date", "original_due_date"]
+        )
+    else:
+        after = {}
     _log_assignment(assignment, action, before)
     return AssignmentEvent.objects.create(
         assignment=assignment,
@@ -434,12 +442,15 @@ def directive_assign(
             _("Một đơn vị chỉ được giao một lần cho mỗi nhiệm vụ."),
             fields={"units": [_("Đơn vị bị lặp: %s") % ", ".join(map(str, duplicates))]},
         )
-    existing = dict(
-        directive.assignments.exclude(status=AssignmentStatus.CANCELLED).values_list(
-            "unit_id", "role"
+    # A unit keeps one assignment per directive for good, cancelled ones included:
+    # its history stays in one place (reopening is a new directive or period).
+    existing_rows = list(
+        directive.assignments.filter(period_start__isnull=True).values_list(
+            "unit_id", "role", "status"
         )
     )
-    already = sorted(set(unit_ids) & set(existing))
+    existing = {unit_id: role for unit_id, role, status in existing_rows if status != "cancelled"}
+    already = sorted(set(unit_ids) & {unit_id for unit_id, _role, _status in existing_rows})
     if already:
         raise DomainError(
             UNIT_ALREADY_ASSIGNED,
@@ -763,8 +774,21 @@ def extension_approve(
     extension.decided_at = at
     extension.save(update_fields=["status", "decided_by", "decided_at"])
     record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
+    new_due = roll_to_working_day(extension.requested_due_date)
+    if new_due <= assignment.due_date:
+        # Leadership moved the deadline past the request meanwhile: approving it
+        # would bring the deadline forward under the name of an extension.
+        raise DomainError(
+            EXTENSION_NOT_LATER,
+            _("Hạn đề nghị (%(asked)s) không sau hạn hiện hành (%(due)s); hãy từ chối đề nghị.")
+            % {
+                "asked": new_due.strftime("%d/%m/%Y"),
+                "due": assignment.due_date.strftime("%d/%m/%Y"),
+            },
+            status_code=409,
+        )
     before = _snapshot(assignment, ["due_date", "extension_count"])
-    assignment.due_date = roll_to_working_day(extension.requested_due_date)
+    assignment.due_date = new_due
     assignment.extension_count += 1
     _save(assignment, ["due_date", "extension_count"], at=at)
     _event(
@@ -871,6 +895,7 @@ def assignment_accept(
     assignment.completed_at = assignment.reported_at or at
     assignment.completed_on = local_today(assignment.completed_at)
     _save(assignment, ["status", "completed_at", "completed_on"], at=at)
+    _close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã hoàn thành."))
     _event(
         assignment, AssignmentEvent.Action.ACCEPTED, actor=actor, at=at, before=before, note=note
     )
@@ -901,6 +926,20 @@ def assignment_return(
     return assignment
 
 
+def _close_pending_extensions(assignment: Assignment, *, actor, at: datetime, reason) -> None:
+    """A request still pending when the work ends is moot: close it as rejected,
+    with the reason, so nobody is left waiting for a decision."""
+    for extension in assignment.extension_requests.select_for_update().filter(
+        status=ExtensionStatus.PENDING
+    ):
+        extension.status = ExtensionStatus.REJECTED
+        extension.decided_by = actor
+        extension.decided_at = at
+        extension.decision_reason = str(reason)
+        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
+
+
 @transaction.atomic
 def assignment_cancel(
     *,
@@ -918,6 +957,7 @@ def assignment_cancel(
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = at
     _save(assignment, ["status", "cancelled_at"], at=at)
+    _close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã bị hủy."))
     _event(
         assignment, AssignmentEvent.Action.CANCELLED, actor=actor, at=at, before=before, note=reason
     )

@@ -159,6 +159,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=DocumentCreateInputSerializer, responses={201: DocumentSerializer})
     def create(self, request):
+        ensure_leadership(request.user)  # before validating: no hints about ids to others
         data = validated(DocumentCreateInputSerializer, request)
         links = [(link["relation"], link["target"]) for link in data.pop("links")]
         document = services.document_create(
@@ -170,6 +171,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=DocumentUpdateInputSerializer, responses=DocumentSerializer)
     def partial_update(self, request, pk=None):
         document = _found(selectors.document_get(user=request.user, pk=pk))
+        ensure_leadership(request.user)
         data = validated(DocumentUpdateInputSerializer, request)
         services.document_update(actor=request.user, document=document, **data)
         return Response(DocumentSerializer(selectors.document_get(user=request.user, pk=pk)).data)
@@ -233,6 +235,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=DirectiveCreateInputSerializer, responses={201: DirectiveSerializer})
     def create(self, request):
+        ensure_leadership(request.user)  # before validating: no hints about ids to others
         data = validated(DirectiveCreateInputSerializer, request)
         directive = services.directive_create(actor=request.user, **data)
         return Response(DirectiveSerializer(directive).data, status=status.HTTP_201_CREATED)
@@ -240,6 +243,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=DirectiveUpdateInputSerializer, responses=DirectiveSerializer)
     def partial_update(self, request, pk=None):
         directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        ensure_leadership(request.user)
         data = validated(DirectiveUpdateInputSerializer, request)
         directive = services.directive_update(actor=request.user, directive=directive, **data)
         return Response(DirectiveSerializer(directive).data)
@@ -248,6 +252,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        ensure_leadership(request.user)
         data = validated(ReasonInputSerializer, request)
         directive = services.directive_revoke(actor=request.user, directive=directive, **data)
         return Response(DirectiveSerializer(directive).data)
@@ -256,6 +261,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        ensure_leadership(request.user)
         data = validated(AssignInputSerializer, request)
         created = services.directive_assign(actor=request.user, directive=directive, **data)
         assignments = (
@@ -282,6 +288,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if request.method == "GET":
             schedule = _found(RecurringSchedule.objects.filter(directive=directive).first())
             return Response(RecurringScheduleSerializer(schedule).data)
+        ensure_leadership(request.user)
         data = validated(RecurringScheduleInputSerializer, request)
         schedule = services.recurring_schedule_set(actor=request.user, directive=directive, **data)
         return Response(RecurringScheduleSerializer(schedule).data)
@@ -466,6 +473,7 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
     @action(detail=False, methods=["post"])
     def transfer(self, request):
         """Move a unit's open assignments to its successor after a restructuring."""
+        ensure_leadership(request.user)
         data = validated(TransferInputSerializer, request)
         moved = services.assignments_transfer(actor=request.user, **data)
         assignments = (

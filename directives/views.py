@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -23,6 +24,7 @@ from directives import selectors, services
 from directives.access import allowed_actions, ensure_leadership
 from directives.filters import AssignmentFilter, DirectiveFilter, DocumentFilter, ExtensionFilter
 from directives.models import Assignment, Category, RecurringSchedule, ReminderPolicy
+from directives.rows import assignment_rows, shape_row
 from directives.serializers import (
     AssignInputSerializer,
     AssignmentEventSerializer,
@@ -64,6 +66,19 @@ def _found(obj):
     if obj is None:
         raise NotFoundError()
     return obj
+
+
+def _wanted_fields(request) -> list[str] | None:
+    """The `?fields=` selection, validated against the serializer's fields."""
+    raw = request.query_params.get("fields")
+    if not raw:
+        return None
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    known = AssignmentSerializer.Meta.fields
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ValidationError({"fields": [_("Trường không tồn tại: %s") % ", ".join(unknown)]})
+    return [name for name in known if name in names]
 
 
 # --- conditional requests -----------------------------------------------------
@@ -352,6 +367,17 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "scope": user_scope(user=self.request.user)}
+
+    def list(self, request):
+        """Shaped from rows, not model instances (see `directives.rows`); the
+        output is the same as `AssignmentSerializer`'s."""
+        wanted = _wanted_fields(request)
+        scope = user_scope(user=request.user)
+        page = self.paginate_queryset(assignment_rows(self.filter_queryset(self.get_queryset())))
+        results = [shape_row(row, scope) for row in page]
+        if wanted is not None:
+            results = [{name: item[name] for name in wanted} for item in results]
+        return self.get_paginated_response(results)
 
     @extend_schema(
         parameters=[OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],

@@ -1,6 +1,9 @@
 """Model helpers shared by the apps."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from thads.text import fold, nfc
 
@@ -49,3 +52,43 @@ class NormalizedTextModel(NFCTextModel):
         super().normalize_text()
         key = " ".join(fold(str(getattr(self, name) or "")) for name in self.search_fields)
         self.search_key = " ".join(key.split())[:1000]
+
+
+class IdempotencyRecord(models.Model):
+    """A POST's `Idempotency-Key`, claimed by one user, and the answer it got.
+
+    `thads.idempotency` writes these: the row is committed `in_progress` before
+    the view runs, then completed with the response a retry gets back. One row
+    per (user, key); rows older than `IDEMPOTENCY_TTL_HOURS` count as absent
+    and beat deletes them.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("đang xử lý")
+        COMPLETED = "completed", _("đã xong")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 (hex) of the method, path with query and body: what a retry must repeat.
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(default=b"", blank=True)
+    content_type = models.CharField(max_length=255, default="", blank=True)
+    # The headers a replay repeats (ETag, Location, Content-Language), name → value.
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_record_per_key"),
+            models.CheckConstraint(
+                condition=models.Q(state="in_progress")
+                | models.Q(status_code__isnull=False, completed_at__isnull=False),
+                name="idempotency_completed_has_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} ({self.state})"

@@ -238,9 +238,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several models have a `kind` or `role`; name each choice set after its meaning.
     # Every POST documents the Idempotency-Key header (thads/idempotency.py).
+    # Then every operation its error answers (one envelope), ETag and Retry-After,
+    # the token pair and the contract's examples (thads/api/openapi.py); last, so
+    # it also gives the envelope to the errors the hooks before it declare.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "thads.idempotency.schema_add_idempotency_key",
+        "thads.api.openapi.postprocess_errors_headers_examples",
     ],
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "units.models.UnitKind",
@@ -274,6 +278,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# A multipart request may carry up to 10 evidence files (directives.files).
+REQUEST_MAX_UPLOAD_BYTES = env.int(
+    "REQUEST_MAX_UPLOAD_BYTES", default=10 * EVIDENCE_MAX_BYTES + 1024 * 1024
+)
 
 # --- Idempotency-Key (thads/idempotency.py) --------------------------------------
 # How long a POST's key and its stored answer are kept; a later reuse is a new request.
@@ -281,10 +289,6 @@ IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 # Bodies up to this size are fingerprinted in memory; larger ones are spooled to disk.
 IDEMPOTENCY_MAX_BODY_BYTES = env.int(
     "IDEMPOTENCY_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE
-)
-# A multipart request may carry up to 10 evidence files (directives.files).
-REQUEST_MAX_UPLOAD_BYTES = env.int(
-    "REQUEST_MAX_UPLOAD_BYTES", default=10 * EVIDENCE_MAX_BYTES + 1024 * 1024
 )
 
 # --- Security -----------------------------------------------------------------

@@ -315,7 +315,7 @@ def directive_update(*, actor, directive: Directive, **changes: Any) -> Directiv
         setattr(directive, field, value)
     directive.full_clean(exclude=["search_key"])
     directive.save()
-    record_change(KIND_DIRECTIVE, directive.pk)
+    _log_directive(directive)
     return directive
 
 
@@ -332,7 +332,7 @@ def directive_revoke(
     directive.is_active = False
     directive.revoked_at = at
     directive.save(update_fields=["is_active", "revoked_at", "updated_at", "search_key"])
-    record_change(KIND_DIRECTIVE, directive.pk)
+    _log_directive(directive)
     for assignment in directive.assignments.filter(
         status__in=[s for s in AssignmentStatus.values if s not in ("done", "cancelled")]
     ):
@@ -392,12 +392,33 @@ def _event(
     )
 
 
+def _log_directive(directive: Directive) -> None:
+    """A directive changed: it, and every assignment showing its label and title."""
+    record_changes(
+        [{"kind": KIND_DIRECTIVE, "object_id": directive.pk}]
+        + [
+            {"kind": KIND_ASSIGNMENT, "object_id": pk, "unit_id": unit_id}
+            for pk, unit_id in directive.assignments.values_list("id", "unit_id")
+        ]
+    )
+
+
 def _log_assignment(assignment: Assignment, action: str, before: dict[str, Any]) -> None:
     """Tell the sync feed: the unit sees the assignment change; a new assignment
     also brings its directive and document into the unit's view; a transfer
     takes it out of the old unit's."""
     rows = [{"kind": KIND_ASSIGNMENT, "object_id": assignment.pk, "unit_id": assignment.unit_id}]
-    if action == AssignmentEvent.Action.ASSIGNED:
+    if action == AssignmentEvent.Action.TRANSFERRED:
+        # The successor receives the whole file: reports and requests too.
+        rows += [
+            {"kind": KIND_REPORT, "object_id": pk, "unit_id": assignment.unit_id}
+            for pk in assignment.reports.values_list("id", flat=True)
+        ]
+        rows += [
+            {"kind": KIND_EXTENSION, "object_id": pk, "unit_id": assignment.unit_id}
+            for pk in assignment.extension_requests.values_list("id", flat=True)
+        ]
+    if action in (AssignmentEvent.Action.ASSIGNED, AssignmentEvent.Action.TRANSFERRED):
         directive = assignment.directive
         rows += [
             {"kind": KIND_DIRECTIVE, "object_id": directive.pk, "unit_id": assignment.unit_id},

@@ -29,8 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directives import selectors as directive_selectors
 from directives.models import Assignment, Directive, ExtensionRequest, ProgressReport
+from directives.rows import assignment_rows, shape_row
 from directives.serializers import (
-    AssignmentSerializer,
     DirectiveSerializer,
     DocumentSerializer,
     ExtensionRequestSerializer,
@@ -92,12 +92,19 @@ def _visible(kind: str, user, scope: Scope) -> QuerySet:
     raise ValueError(kind)
 
 
-def _serialize(kind: str, objects: list, scope: Scope) -> list[dict[str, Any]]:
+def _fetch(kind: str, queryset: QuerySet, scope: Scope) -> list[dict[str, Any]]:
+    """The objects of `queryset` as feed entries, in its order. Assignments, the
+    bulk of every feed, are shaped from rows like the list endpoint."""
+    if kind == KIND_ASSIGNMENT:
+        return [
+            {"type": kind, "id": row["id"], "data": shape_row(row, scope)}
+            for row in assignment_rows(queryset)
+        ]
+    objects = list(queryset)
     serializer = {
         KIND_UNIT: UnitSerializer,
         KIND_DOCUMENT: DocumentSerializer,
         KIND_DIRECTIVE: DirectiveSerializer,
-        KIND_ASSIGNMENT: AssignmentSerializer,
         KIND_REPORT: ProgressReportSerializer,
         KIND_EXTENSION: ExtensionRequestSerializer,
         KIND_NOTIFICATION: NotificationSerializer,
@@ -170,7 +177,7 @@ def sync_page(*, user, token: str | None, page_size: int | None = None) -> Page:
     page_size = min(page_size or settings.SYNC_PAGE_SIZE, settings.SYNC_PAGE_SIZE)
     scope = user_scope(user=user)
     if token is None:
-        payload = {"m": "full", "k": 0, "a": 0, "w": current_watermark()}
+        payload = {"m": "full", "k": 0, "a": 0, "w": current_watermark(), "u": _units_of(scope)}
     else:
         payload = read_token(token, user=user)
     if payload["m"] == "full":
@@ -184,18 +191,27 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
     room = page_size
     while kind_index < len(KINDS) and room > 0:
         kind = KINDS[kind_index]
-        objects = list(_visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1])
-        taken = objects[:room]
-        page.changes += _serialize(kind, taken, scope)
+        entries = _fetch(
+            kind, _visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1], scope
+        )
+        taken = entries[:room]
+        page.changes += taken
         room -= len(taken)
-        if len(objects) > len(taken):
-            after = taken[-1].pk
+        if len(entries) > len(taken):
+            after = taken[-1]["id"]
             break
         kind_index, after = kind_index + 1, 0
     if kind_index < len(KINDS):
         page.has_more = True
         page.next_token = make_token(
-            {"m": "full", "k": kind_index, "a": after, "w": payload["w"], "uid": user.pk}
+            {
+                "m": "full",
+                "k": kind_index,
+                "a": after,
+                "w": payload["w"],
+                "u": payload["u"],
+                "uid": user.pk,
+            }
         )
     else:
         page.next_token = make_token(
@@ -204,7 +220,9 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
                 "lo": payload["w"],
                 "hi": None,
                 "after": None,
-                "u": _units_of(scope),
+                # The scope when the full sync began: a unit lost while it ran
+                # is then tombstoned by the first delta.
+                "u": payload["u"],
                 "uid": user.pk,
             }
         )
@@ -261,13 +279,14 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
     by_kind: dict[str, list[int]] = {}
     for kind, object_id in latest:
         by_kind.setdefault(kind, []).append(object_id)
+    moved_out: list[int] = []
     for kind in KINDS:
         ids = by_kind.get(kind)
         if not ids:
             continue
-        objects = list(_visible(kind, user, scope).filter(pk__in=ids).order_by("pk"))
-        page.changes += _serialize(kind, objects, scope)
-        present = {obj.pk for obj in objects}
+        entries = _fetch(kind, _visible(kind, user, scope).filter(pk__in=ids).order_by("pk"), scope)
+        page.changes += entries
+        present = {entry["id"] for entry in entries}
         for object_id in ids:
             row = latest[(kind, object_id)]
             if object_id in present:
@@ -276,8 +295,21 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
             # may have held it (its own row, or a row of a unit it could see).
             if row.op == ChangeOp.DELETE or row.user_id == user.pk or row.unit_id is not None:
                 page.deleted.append({"type": kind, "id": object_id})
-    if lost and after is None:
-        page.deleted += _tombstones_for_lost_units(lost, user=user, scope=scope)
+                if kind == KIND_ASSIGNMENT:
+                    moved_out.append(object_id)
+    if after is None:
+        # Scope changes are told once per pass, on its first page.
+        lost_assignments = list(
+            Assignment.objects.filter(unit_id__in=lost).values_list("id", flat=True)
+        )
+        page.deleted += [{"type": KIND_ASSIGNMENT, "id": pk} for pk in lost_assignments]
+        moved_out += lost_assignments
+        page.changes += _everything_of_units(
+            _gained_units(payload["u"], current_units), user=user, scope=scope
+        )
+    if moved_out:
+        page.deleted += _tombstones_around(moved_out, user=user, scope=scope)
+    page.deleted = _unique(page.deleted)
 
     if more:
         last = rows[-1]
@@ -309,23 +341,61 @@ def _lost_units(before, now) -> list[int] | None:
     return sorted(set(before) - set(now))
 
 
-def _tombstones_for_lost_units(lost: list[int], *, user, scope: Scope) -> list[dict]:
-    assignments = list(Assignment.objects.filter(unit_id__in=lost).values_list("id", flat=True))
-    tombstones = [{"type": KIND_ASSIGNMENT, "id": pk} for pk in assignments]
-    tombstones += [
+def _gained_units(before, now) -> list[int]:
+    if before == "*" or now == "*":
+        return []  # nothing new to a former leader; a new leader gets 410 above
+    return sorted(set(now) - set(before))
+
+
+def _everything_of_units(units: list[int], *, user, scope: Scope) -> list[dict[str, Any]]:
+    """All current objects of units the caller gained since the token (a new
+    membership, a promotion): their existing work, not only later changes."""
+    if not units:
+        return []
+    assignments = Assignment.objects.filter(unit_id__in=units)
+    directive_ids = assignments.values_list("directive_id", flat=True)
+    entries = []
+    entries += _fetch(
+        KIND_DOCUMENT,
+        _visible(KIND_DOCUMENT, user, scope)
+        .filter(directives__id__in=directive_ids)
+        .distinct()
+        .order_by("pk"),
+        scope,
+    )
+    entries += _fetch(
+        KIND_DIRECTIVE,
+        _visible(KIND_DIRECTIVE, user, scope).filter(pk__in=directive_ids).order_by("pk"),
+        scope,
+    )
+    for kind, lookup in (
+        (KIND_ASSIGNMENT, "unit_id__in"),
+        (KIND_REPORT, "assignment__unit_id__in"),
+        (KIND_EXTENSION, "assignment__unit_id__in"),
+    ):
+        entries += _fetch(
+            kind, _visible(kind, user, scope).filter(**{lookup: units}).order_by("pk"), scope
+        )
+    return entries
+
+
+def _tombstones_around(assignment_ids: list[int], *, user, scope: Scope) -> list[dict]:
+    """What goes with assignments that left the caller's scope: their reports and
+    extension requests, and directives and documents no longer visible."""
+    tombstones = [
         {"type": KIND_REPORT, "id": pk}
-        for pk in ProgressReport.objects.filter(assignment_id__in=assignments).values_list(
+        for pk in ProgressReport.objects.filter(assignment_id__in=assignment_ids).values_list(
             "id", flat=True
         )
     ]
     tombstones += [
         {"type": KIND_EXTENSION, "id": pk}
-        for pk in ExtensionRequest.objects.filter(assignment_id__in=assignments).values_list(
+        for pk in ExtensionRequest.objects.filter(assignment_id__in=assignment_ids).values_list(
             "id", flat=True
         )
     ]
     gone = set(
-        Directive.objects.filter(assignments__unit_id__in=lost).values_list("id", flat=True)
+        Directive.objects.filter(assignments__id__in=assignment_ids).values_list("id", flat=True)
     ) - set(_visible(KIND_DIRECTIVE, user, scope).values_list("id", flat=True))
     tombstones += [{"type": KIND_DIRECTIVE, "id": pk} for pk in sorted(gone)]
     gone_documents = set(
@@ -333,3 +403,13 @@ def _tombstones_for_lost_units(lost: list[int], *, user, scope: Scope) -> list[d
     ) - set(_visible(KIND_DOCUMENT, user, scope).values_list("id", flat=True))
     tombstones += [{"type": KIND_DOCUMENT, "id": pk} for pk in sorted(gone_documents)]
     return tombstones
+
+
+def _unique(entries: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for entry in entries:
+        key = (entry["type"], entry["id"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(entry)
+    return unique

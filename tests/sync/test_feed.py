@@ -370,13 +370,6 @@ def test_a_replica_kept_by_deltas_matches_a_fresh_full_sync(client_for, people, 
     assert replica.resyncs == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: assignments embed directive_title/directive_label and unit_code/unit_name, "
-    "but editing a directive or renaming a unit logs only the directive or unit: phones keep "
-    "the old text on every assignment (directives/services.py directive_update, "
-    "units/services.py unit_rename)",
-)
 def test_an_edited_directive_title_reaches_the_assignments_that_show_it(
     client_for, people, org, world
 ):
@@ -402,12 +395,6 @@ def _x_work(people, org, world):
     return assignment
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a transfer logs only the assignment for the successor unit; its directive, "
-    "document, reports and extension requests never reach the successor's phones "
-    "(directives/services.py _log_assignment)",
-)
 def test_the_successor_unit_receives_everything_a_transfer_brings(client_for, people, org, world):
     moved = _x_work(people, org, world)
     yenthe = Replica(client_for(people.other_officer))
@@ -425,12 +412,6 @@ def test_the_successor_unit_receives_everything_a_transfer_brings(client_for, pe
     assert yenthe.keys == set(fresh_view(client_for(people.other_officer)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a transfer tombstones only the assignment for the predecessor unit; its "
-    "reports, extension requests, and directive/document no longer visible stay on the "
-    "phones of a unit that may no longer see them (sync/feed.py _delta_page)",
-)
 def test_the_predecessor_unit_drops_everything_a_transfer_takes(client_for, people, org, world):
     moved = _x_work(people, org, world)
     officer = Replica(client_for(people.officer))
@@ -449,12 +430,6 @@ def test_the_predecessor_unit_drops_everything_a_transfer_takes(client_for, peop
     assert officer.keys == set(fresh_view(client_for(people.officer)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a delta ignores units the caller gained since the token (a new membership, "
-    "a promotion, a unit moved under a head): their existing work never arrives "
-    "(sync/feed.py _delta_page)",
-)
 def test_a_new_membership_brings_the_units_existing_work(client_for, people, org, world):
     client = client_for(people.officer)
     replica = Replica(client)
@@ -472,11 +447,6 @@ def test_a_new_membership_brings_the_units_existing_work(client_for, people, org
     assert replica.keys == set(fresh_view(client))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the scope is not checked across the pages of a full sync: objects sent "
-    "before a membership ended mid-sync are never tombstoned (sync/feed.py _full_page)",
-)
 def test_scope_lost_in_the_middle_of_a_full_sync_is_not_kept(client_for, people, org, world):
     client = client_for(people.officer)
     replica = Replica(client, page_size=9)

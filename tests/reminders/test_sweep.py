@@ -27,7 +27,13 @@ from django.utils import timezone
 
 from directives import selectors as directive_selectors
 from directives import services as directive_services
-from directives.models import Assignment, AssignmentRole, AssignmentStatus, Timeliness
+from directives.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ReminderPolicy,
+    Timeliness,
+)
 from notifications.channels import DeliveryError
 from notifications.models import Notification
 from reminders import services
@@ -895,6 +901,26 @@ def test_units_may_not_set_policies(hiephoa_assignment, client_for, people):
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: without a stored default policy (deleted in the admin, or a flushed "
+        "database), directives.services.reminder_policy_for falls back to "
+        "ReminderPolicy(is_default=True) built from the model defaults, whose "
+        "before_working_days default is [] instead of DESIGN's [7, 3, 1]: every "
+        "'due soon' reminder silently stops"
+    ),
+)
+def test_without_a_stored_default_policy_the_design_default_still_applies(org, director, directive):
+    ReminderPolicy.objects.filter(is_default=True).delete()
+
+    assignment = assign_one(
+        actor=director, unit=org.hiephoa, directive=directive, due_date=DEADLINE, now=ASSIGNED_AT
+    )
+
+    assert assignment.next_reminder_at == at(2026, 4, 22)  # before_7, not the due day
 
 
 # --- the inbox API -------------------------------------------------------------------------

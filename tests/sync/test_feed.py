@@ -473,6 +473,43 @@ def test_scope_lost_in_the_middle_of_a_full_sync_is_not_kept(client_for, people,
     assert replica.keys == set(fresh_view(client))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: units lost between two pages of a delta pass are never tombstoned: "
+    "_delta_page only lists lost units' objects when `after` is None, and the "
+    "continuation token already carries the smaller scope (sync/feed.py _delta_page)",
+)
+def test_scope_lost_in_the_middle_of_a_delta_pass_is_not_kept(client_for, people, org, world):
+    client = client_for(people.officer)
+    replica = Replica(client, page_size=2)
+    replica.pull()
+    for assignment in (world.a1, world.a2, world.a3):
+        services.assignment_update(
+            actor=people.director, assignment=assignment, due_date=FAR_DUE - timedelta(days=3)
+        )
+    first = client.get(SYNC, {"since": replica.token, "page_size": 2}).json()
+    assert first["has_more"]
+    membership = Membership.objects.get(user=people.officer, unit=world.x)
+    response = client_for(people.director).post(
+        f"{API}/memberships/{membership.pk}/end/",
+        {"valid_to": (local_today() - timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+    response = client.get(SYNC, {"since": first["next_token"], "page_size": 2})
+    if response.status_code == 410:  # one acceptable answer: start over
+        replica.objects.clear()
+        replica.token = None
+    else:
+        rest = sync_all(client, first["next_token"], page_size=2)
+        replica.apply(SyncPass(pages=[first, *rest.pages], token=rest.token))
+    replica.pull()
+
+    assert ("assignment", world.ax.pk) not in replica.keys
+    assert replica.keys == set(fresh_view(client))
+
+
 # --- tokens the server cannot honour ---------------------------------------------------------
 
 

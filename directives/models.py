@@ -467,6 +467,11 @@ class AssignmentEvent(NFCTextModel):
         return f"{self.assignment_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
 
 
+def default_before_working_days() -> list[int]:
+    # DESIGN §4: 7, 3 and 1 working days before the deadline.
+    return [7, 3, 1]
+
+
 class ReminderPolicy(models.Model):
     """When reminders are sent about a deadline. One default policy; a document
     or a directive may have its own, which wins (directive over document)."""
@@ -487,7 +492,7 @@ class ReminderPolicy(models.Model):
     )
     is_default = models.BooleanField(default=False)
     before_working_days = models.JSONField(
-        _("nhắc trước (ngày làm việc)"), default=list, blank=True
+        _("nhắc trước (ngày làm việc)"), default=default_before_working_days, blank=True
     )
     on_due_day = models.BooleanField(_("nhắc vào ngày đến hạn"), default=True)
     overdue_first_after_days = models.PositiveSmallIntegerField(

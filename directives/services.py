@@ -1056,6 +1056,8 @@ def assignments_transfer(
 # --- recurring directives ---------------------------------------------------------
 
 INVALID_RRULE = "invalid_rrule"
+# The longest run of days off a deadline can roll over (Tết with its weekends).
+MAX_ROLL_DAYS = 14
 
 
 def parse_rrule(rule: str, *, starts_on: date):
@@ -1133,13 +1135,19 @@ def recurring_fan_out(*, now: datetime | None = None) -> int:
     for schedule in schedules:
         rule = parse_rrule(schedule.rrule, starts_on=schedule.starts_on)
         horizon = today + timedelta(days=schedule.lead_time_days)
+        # Look back a little: a period whose date has passed may still have its
+        # rolled deadline ahead (the 15th falling in Tết is due after the break).
         occurrences = rule.between(
-            datetime.combine(today, time(0, 0)), datetime.combine(horizon, time(0, 0)), inc=True
+            datetime.combine(today - timedelta(days=MAX_ROLL_DAYS), time(0, 0)),
+            datetime.combine(horizon, time(0, 0)),
+            inc=True,
         )
         for occurrence in occurrences:
             period = occurrence.date()
             if schedule.ends_on and period > schedule.ends_on:
                 break
+            if roll_to_working_day(period) < today:
+                continue
             for unit in schedule.units.all():
                 if unit.is_active_on(today):
                     created += _assign_period(schedule, unit, period, at)

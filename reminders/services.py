@@ -101,6 +101,7 @@ def _audiences(unit_ids: set[int], today: date) -> tuple[dict, dict, list[int]]:
     leadership = list(
         Membership.objects.active_on(today)
         .filter(role__in=LEADERSHIP_RECIPIENT_ROLES)
+        .order_by()
         .values_list("user_id", flat=True)
         .distinct()
     )
@@ -231,7 +232,13 @@ def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
                     )
                 )
     ReminderLedger.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    Assignment.objects.bulk_update(assignments, ["next_reminder_at"], batch_size=1000)
+    # One UPDATE per distinct next instant: due points cluster on a few instants
+    # (07:30 of a few days), where bulk_update would write one CASE per row.
+    by_instant: dict[datetime | None, list[int]] = defaultdict(list)
+    for assignment in assignments:
+        by_instant[assignment.next_reminder_at].append(assignment.pk)
+    for instant, ids in by_instant.items():
+        Assignment.objects.filter(pk__in=ids).update(next_reminder_at=instant)
     return len(rows), len(assignments)
 
 

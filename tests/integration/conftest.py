@@ -200,7 +200,13 @@ def celery_worker_process(django_db_setup, tmp_path_factory) -> Iterator[Running
         "--without-mingle",
         "--without-gossip",
     ]
-    client = Celery("thads-integration-client", broker=redis_url, backend=redis_url)
+    client = Celery(
+        "thads-integration-client",
+        broker=redis_url,
+        backend=redis_url,
+        # Not the current app: later .delay() calls in the session must stay eager.
+        set_as_current=False,
+    )
     client.conf.update(
         task_serializer="json",
         result_serializer="json",

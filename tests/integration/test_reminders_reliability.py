@@ -290,14 +290,6 @@ def test_redis_restarted_mid_delivery_every_reminder_still_goes_out_once(
     print(f"Redis stopped with {at_stop}/300 sent")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: signing in needs Redis: thads.api.auth.LoginIPThrottle/LoginUserThrottle "
-        "read the cache (Redis in production) and the connection error escapes as a 500, "
-        "so nobody can sign in while Redis is down although nothing else needs it"
-    ),
-)
 @pytest.mark.django_db
 def test_signing_in_while_redis_is_down(cache_on, tmp_path):
     from tests.factories import PASSWORD, UserFactory

@@ -903,16 +903,6 @@ def test_units_may_not_set_policies(hiephoa_assignment, client_for, people):
     assert response.status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: without a stored default policy (deleted in the admin, or a flushed "
-        "database), directives.services.reminder_policy_for falls back to "
-        "ReminderPolicy(is_default=True) built from the model defaults, whose "
-        "before_working_days default is [] instead of DESIGN's [7, 3, 1]: every "
-        "'due soon' reminder silently stops"
-    ),
-)
 def test_without_a_stored_default_policy_the_design_default_still_applies(org, director, directive):
     ReminderPolicy.objects.filter(is_default=True).delete()
 

@@ -1,7 +1,10 @@
 """Sign-in for the API: JWT access + rotating refresh tokens, logout, throttling."""
 
+import logging
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from redis.exceptions import RedisError
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -22,8 +25,22 @@ from thads.text import nfc
 from units.models import LoginSession
 from units.services import login_session_revoke, login_session_start
 
+logger = logging.getLogger(__name__)
 
-class LoginIPThrottle(SimpleRateThrottle):
+
+class FailOpenThrottle(SimpleRateThrottle):
+    """A throttle that lets requests through when its cache (Redis) is down:
+    signing in must keep working through a Redis outage, like the rest of the API."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):  # the cache is down: nothing to count with
+            logger.warning("login throttle skipped: cache unavailable", exc_info=True)
+            return True
+
+
+class LoginIPThrottle(FailOpenThrottle):
     """Sign-in attempts per client address."""
 
     scope = "login"
@@ -32,7 +49,7 @@ class LoginIPThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginUserThrottle(SimpleRateThrottle):
+class LoginUserThrottle(FailOpenThrottle):
     """Sign-in attempts per username, whoever sends them: slows password guessing
     spread over many addresses."""
 

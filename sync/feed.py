@@ -252,9 +252,10 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
         hi = current_watermark()
     current_units = _units_of(scope)
     lost = _lost_units(payload["u"], current_units)
-    if lost is None:
-        # The caller could see everything and now sees less: too much to list
-        # one by one; a fresh full sync is cheaper for both sides.
+    if lost is None or (payload["u"] != "*" and current_units == "*"):
+        # The caller could see everything and now sees less, or the other way
+        # round (a promotion): too much to list one by one; a fresh full sync
+        # is cheaper for both sides.
         raise DomainError(
             SYNC_TOKEN_EXPIRED,
             _("Phạm vi truy cập đã thay đổi; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
@@ -279,6 +280,11 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
     by_kind: dict[str, list[int]] = {}
     for kind, object_id in latest:
         by_kind.setdefault(kind, []).append(object_id)
+    if by_kind.get(KIND_UNIT):
+        # A renamed unit: the assignments showing its code and name change too.
+        shown = _visible(KIND_ASSIGNMENT, user, scope).filter(unit_id__in=by_kind[KIND_UNIT])
+        extra = set(shown.values_list("id", flat=True)) - set(by_kind.get(KIND_ASSIGNMENT, []))
+        by_kind.setdefault(KIND_ASSIGNMENT, []).extend(sorted(extra))
     moved_out: list[int] = []
     for kind in KINDS:
         ids = by_kind.get(kind)
@@ -288,8 +294,8 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
         page.changes += entries
         present = {entry["id"] for entry in entries}
         for object_id in ids:
-            row = latest[(kind, object_id)]
-            if object_id in present:
+            row = latest.get((kind, object_id))
+            if object_id in present or row is None:
                 continue
             # Gone, or out of the caller's scope now: a tombstone when the caller
             # may have held it (its own row, or a row of a unit it could see).
@@ -297,8 +303,9 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
                 page.deleted.append({"type": kind, "id": object_id})
                 if kind == KIND_ASSIGNMENT:
                     moved_out.append(object_id)
-    if after is None:
-        # Scope changes are told once per pass, on its first page.
+    if lost or _gained_units(payload["u"], current_units):
+        # Scope changes are told on the page that first sees them; the next
+        # token carries the new scope, so each is told once.
         lost_assignments = list(
             Assignment.objects.filter(unit_id__in=lost).values_list("id", flat=True)
         )

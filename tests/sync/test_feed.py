@@ -383,11 +383,6 @@ def test_an_edited_directive_title_reaches_the_assignments_that_show_it(
     assert replica.objects == fresh_view(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: assignments embed unit_code/unit_name, but a unit rename logs only the unit: "
-    "phones keep the old name on every assignment of the unit (units/services.py _record)",
-)
 def test_a_renamed_unit_reaches_the_assignments_that_show_its_name(client_for, people, org, world):
     client = client_for(people.officer)
     replica = Replica(client)
@@ -496,12 +491,6 @@ def test_scope_lost_in_the_middle_of_a_full_sync_is_not_kept(client_for, people,
     assert replica.keys == set(fresh_view(client))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: units lost between two pages of a delta pass are never tombstoned: "
-    "_delta_page only lists lost units' objects when `after` is None, and the "
-    "continuation token already carries the smaller scope (sync/feed.py _delta_page)",
-)
 def test_scope_lost_in_the_middle_of_a_delta_pass_is_not_kept(client_for, people, org, world):
     client = client_for(people.officer)
     replica = Replica(client, page_size=2)
@@ -533,13 +522,6 @@ def test_scope_lost_in_the_middle_of_a_delta_pass_is_not_kept(client_for, people
     assert replica.keys == set(fresh_view(client))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a promotion to leadership (scope from a unit list to everything) neither "
-    "answers 410 nor sends the rest of the organisation's existing work: _gained_units "
-    "returns [] when the scope becomes '*' and _lost_units returns [] too "
-    "(sync/feed.py _delta_page)",
-)
 def test_a_promotion_to_leadership_brings_everything_or_asks_for_a_resync(
     client_for, people, org, world
 ):

@@ -118,9 +118,17 @@ def _fetch(kind: str, queryset: QuerySet, scope: Scope) -> list[dict[str, Any]]:
 # --- tokens -------------------------------------------------------------------------
 
 
+def _by_transaction() -> bool:
+    """Positions are transaction ids on PostgreSQL. `SYNC_WATERMARK=sequence`
+    uses row ids instead, which is right only where writers are serialised
+    (SQLite); the fast test tier uses it because its tests run inside one
+    transaction that never commits."""
+    return connection.vendor == "postgresql" and settings.SYNC_WATERMARK != "sequence"
+
+
 def current_watermark() -> int:
     """Every change-log row below this position belongs to a finished transaction."""
-    if connection.vendor == "postgresql":
+    if _by_transaction():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
             return int(cursor.fetchone()[0])
@@ -230,7 +238,7 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
 
 
 def _position_filter(lo: int, hi: int, after) -> Q:
-    if connection.vendor == "postgresql":
+    if _by_transaction():
         window = Q(txid__gte=lo, txid__lt=hi)
         if after:
             window &= Q(txid__gt=after[0]) | Q(txid=after[0], id__gt=after[1])
@@ -242,7 +250,7 @@ def _position_filter(lo: int, hi: int, after) -> Q:
 
 
 def _order() -> list[str]:
-    return ["txid", "id"] if connection.vendor == "postgresql" else ["id"]
+    return ["txid", "id"] if _by_transaction() else ["id"]
 
 
 def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:

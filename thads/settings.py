@@ -343,6 +343,10 @@ CELERY_BEAT_SCHEDULE.update(
 # older than this are pruned.
 SYNC_TOKEN_TTL_DAYS = env.int("SYNC_TOKEN_TTL_DAYS", default=30)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=500)
+# "transaction" (the default: PostgreSQL transaction ids, safe with concurrent
+# writers) or "sequence" (row ids: only for serialised writers, i.e. tests that
+# run inside one uncommitted transaction).
+SYNC_WATERMARK = env.str("SYNC_WATERMARK", default="transaction")
 
 # --- Mail and logging ----------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

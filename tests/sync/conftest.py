@@ -160,3 +160,12 @@ class Replica:
 def fresh_view(client: APIClient) -> dict[Key, dict]:
     """What a phone that syncs from scratch now would hold."""
     return {(item["type"], item["id"]): item["data"] for item in sync_all(client).changes}
+
+
+@pytest.fixture(autouse=True)
+def _sequence_watermark(settings):
+    # These tests run inside one transaction that never commits; on PostgreSQL
+    # the transaction-id watermark would rightly hold every change back until it
+    # did. Row order equals commit order here, as with serialised writers.
+    # tests/integration/test_sync_concurrency.py covers the real watermark.
+    settings.SYNC_WATERMARK = "sequence"

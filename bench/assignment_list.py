@@ -38,17 +38,13 @@ the 51 pages of 100 that the deep-page measurement needs, and a province has
 from __future__ import annotations
 
 import io
-import math
 import os
-import platform
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -56,6 +52,16 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the project is not
     sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402
+from bench.common import (  # noqa: E402
+    Variant,
+    count_queries,
+    ensure_database,
+    machine,
+    measure,
+    p90,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/thads_bench"
 
@@ -82,51 +88,9 @@ LIST_URL = "/api/v1/assignments/"
 
 def configure_environment() -> str | None:
     """Set the bench's environment before Django reads it; an error message, or None."""
-    import environ
-
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    engine = environ.Env.db_url_config(url).get("ENGINE", "")
-    if "sqlite" in engine:
-        return (
-            "bench/assignment_list.py measures PostgreSQL, the production database; "
-            f"DATABASE_URL={url} is SQLite. Unset DATABASE_URL to use {DEFAULT_DATABASE_URL}, "
-            "or point it at another PostgreSQL database."
-        )
-    if "postgresql" not in engine and "postgis" not in engine:
-        return f"bench/assignment_list.py needs PostgreSQL; DATABASE_URL={url} is {engine}."
-
-    # Bench-only values: this process never serves anyone. The key is long enough for HS256.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "thads.settings"
-    os.environ["DJANGO_SECRET_KEY"] = "bench-only-dummy-key-never-used-to-serve-anyone-0123456789"
-    os.environ["DJANGO_DEBUG"] = "false"  # DEBUG would record every query and skew the timings
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost"
-    return None
-
-
-def ensure_database() -> str | None:
-    """Create the database named in DATABASE_URL when it is missing; an error message, or None."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    name = config["NAME"]
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"created database {name}")
-    except psycopg.Error as exc:
-        return f"cannot reach PostgreSQL to create database {name!r}: {exc}".strip()
-    return None
+    return common.configure_environment(
+        default_url=DEFAULT_DATABASE_URL, bench="bench/assignment_list.py"
+    )
 
 
 # --- data -----------------------------------------------------------------------------
@@ -459,91 +423,6 @@ def floor_payload(*, sql: str, before: int, limit: int, today: date, scope) -> b
         results.append(item)
     after = f"?before={rows[-1][0]}&page_size={limit}" if len(rows) == limit else None
     return orjson.dumps({"next": after, "previous": None, "results": results})
-
-
-# --- measuring ----------------------------------------------------------------------
-
-
-@dataclass
-class Variant:
-    name: str
-    run: Callable[[], int]  # returns the response size in bytes
-    samples: list[float]
-    queries: int = 0
-    size: int = 0
-
-
-def p90(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[math.ceil(0.9 * len(ordered)) - 1]
-
-
-def measure(variants: list[Variant], *, rounds: int, warmup: int) -> None:
-    """Interleave the variants, rotating their order each round, so that a noisy
-    moment on the shared machine lands on all of them alike."""
-    for round_ in range(warmup + rounds):
-        shift = round_ % len(variants)
-        for variant in variants[shift:] + variants[:shift]:
-            started = time.perf_counter()
-            variant.run()
-            elapsed = (time.perf_counter() - started) * 1000
-            if round_ >= warmup:
-                variant.samples.append(elapsed)
-
-
-def count_queries(run: Callable[[], int]) -> tuple[int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        size = run()
-    return len(captured.captured_queries), size
-
-
-def code_version() -> str:
-    """The commit measured, and whether the working tree differed from it."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return result.stdout.strip() if result.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short", "HEAD")
-    if not commit:
-        return "unknown (not a git checkout)"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    return f"{commit}{' + uncommitted changes' if dirty else ''}"
-
-
-def machine() -> dict[str, str]:
-    import django
-    import rest_framework
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (pg_version,) = cursor.fetchone()
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "code": code_version(),
-        "nproc": str(
-            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        ),
-        "cpu": cpu or platform.processor() or "unknown",
-        "load (1 min) at start": f"{load:.2f}",
-        "Python": platform.python_version(),
-        "Django": django.get_version(),
-        "DRF": rest_framework.VERSION,
-        "PostgreSQL": pg_version.split()[0],
-    }
 
 
 def prepare_data(*, today: date) -> str | None:

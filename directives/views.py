@@ -6,7 +6,6 @@ import hashlib
 
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -54,6 +53,7 @@ from directives.serializers import (
     ReminderPolicySerializer,
     TransferInputSerializer,
 )
+from thads.api.filters import StrictFilterBackend
 from thads.api.validation import validated
 from thads.errors import DomainError, NotFoundError
 from units.permissions import IsLeadership
@@ -161,7 +161,7 @@ class AssignmentWriteMixin:
 class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     ordering_fields = ["id", "issued_on", "updated_at"]
     ordering = ["-id"]
 
@@ -236,7 +236,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DirectiveSerializer
     filterset_class = DirectiveFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     ordering_fields = ["position", "id", "updated_at"]
     ordering = ["position", "id"]
 
@@ -358,7 +358,7 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     ordering_fields = ["id", "due_date", "updated_at", "status", "progress"]
     ordering = ["-id"]
 

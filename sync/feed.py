@@ -160,7 +160,11 @@ def read_token(token: str, *, user) -> dict[str, Any]:
             _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
             status_code=410,
         ) from exc
-    if payload.get("uid") != user.pk or payload.get("m") not in ("delta", "full"):
+    if (
+        payload.get("uid") != user.pk
+        or payload.get("m") not in ("delta", "full")
+        or "u" not in payload  # a token of an earlier release: start over
+    ):
         raise DomainError(
             SYNC_TOKEN_INVALID,
             _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),

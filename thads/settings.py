@@ -206,12 +206,12 @@ REST_FRAMEWORK = {
         "thads.api.parsers.NFCMultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "thads.api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "thads.api.pagination.CursorPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["thads.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "thads.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {

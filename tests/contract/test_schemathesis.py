@@ -30,7 +30,9 @@ runs derandomized with no example database: a CI run is repeatable.
 
 Nothing is excluded. `POST auth/logout/` needs a refresh token, which the run
 never sends, so it cannot sign the run's callers out; a test that revokes a
-session or deactivates a user (leadership may) only affects that test.
+session or deactivates a user (leadership may) only affects that test. Methods
+a path does not declare (405) are not sent: the contract leaves 405 out. A
+file download's body is not validated (binary), its status and type are.
 
 Bugs the run found in the application are listed in `KNOWN_BUGS`: the property
 run tolerates exactly those failures (and no other failure of the same
@@ -61,11 +63,13 @@ import hypothesis.strategies as st
 import pytest
 import schemathesis
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
 from schemathesis.core.failures import Failure, FailureGroup, ServerError
@@ -79,7 +83,9 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.test import Client
 
 from tests.contract import STATS_KEY
+from thads.api.authentication import SESSION_CLAIM
 from thads.wsgi import application
+from units.models import User
 
 MAX_EXAMPLES = int(os.environ.get("THADS_CONTRACT_EXAMPLES", "10"))
 DEMO_PASSWORD = "thads-demo"  # units/seed.py; the local demo's, never a real one
@@ -142,6 +148,8 @@ class World:
     """What the module's seeded data offers the tests: tokens and existing ids."""
 
     tokens: dict[str, str] = field(default_factory=dict)
+    # caller → (user, sign-in session id, when the token was issued)
+    sessions: dict[str, tuple[Any, int, float]] = field(default_factory=dict)
     ids: dict[str, list[int]] = field(default_factory=dict)
     # (operation, caller) → requests sent, seconds taken; tests/contract/conftest.py prints it.
     stats: dict[tuple[str, str], list[float]] = field(default_factory=dict)
@@ -422,7 +430,6 @@ def _record_exception(sender, request=None, **kwargs):
 def _seed_extras() -> None:
     """Rows the demo data lacks, so every detail route has something to find."""
     from notifications.models import Device, Notification, WebhookEndpoint
-    from units.models import User
 
     for n, user in enumerate(User.objects.filter(username__in=CALLERS.values()).order_by("id")):
         Device.objects.create(
@@ -464,7 +471,10 @@ def world(request, django_db_setup, django_db_blocker):
                     headers=BASE_HEADERS,
                 )
                 assert response.status_code == 200, response.get_data(as_text=True)
-                WORLD.tokens[caller] = response.get_json()["access"]
+                pair = response.get_json()
+                WORLD.tokens[caller] = pair["access"]
+                user = User.objects.get(username=username)
+                WORLD.sessions[caller] = (user, pair["session"], time.monotonic())
             for name, label in RESOURCES.items():
                 model = apps.get_model(label)
                 WORLD.ids[name] = list(
@@ -482,6 +492,16 @@ def world(request, django_db_setup, django_db_blocker):
 
 
 def _headers(world: World, caller: str) -> dict[str, str]:
+    """The caller's Bearer token; a fresh one for the same sign-in session once it is
+    half-way to expiring (a slow machine may take longer than its 15 minutes). Minted,
+    not signed in again: a new session would live in one test's savepoint only."""
+    user, session, issued = world.sessions[caller]
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    if time.monotonic() - issued > lifetime / 2:
+        token = AccessToken.for_user(user)
+        token[SESSION_CLAIM] = session
+        world.tokens[caller] = str(token)
+        world.sessions[caller] = (user, session, time.monotonic())
     return {**BASE_HEADERS, "Authorization": f"Bearer {world.tokens[caller]}"}
 
 

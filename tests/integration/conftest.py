@@ -237,3 +237,19 @@ def _forget_queue(redis_url: str, queue: str) -> None:
 
     with redis.Redis.from_url(redis_url) as conn:
         conn.delete(queue, f"_kombu.binding.{queue}")
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """Transactional tests end with a flush that also empties what the data
+    migrations seeded (calendar, categories, default reminder policy); put it
+    back before each such test, so their order does not matter. This replaces
+    `serialized_rollback`, which clashes with the content types post_migrate
+    re-creates."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from tests.integration.reminder_helpers import reseed_reference_data
+
+    reseed_reference_data()

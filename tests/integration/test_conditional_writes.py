@@ -18,7 +18,7 @@ from directives.models import Assignment, AssignmentEvent
 from tests.directives.factories import API, assign_one
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WRITERS = 50
 WAIT = 60

@@ -36,7 +36,7 @@ from tests.integration.conftest import integration_required
 from tests.sync.conftest import SyncPass, sync_all
 from units.models import User
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT = 20  # seconds: the most a step may take before the test gives up
 

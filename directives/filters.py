@@ -14,14 +14,12 @@ from directives.models import (
 from directives.selectors import assignments_search, timeliness_q
 from thads.api.filters import StrictFilterSet
 from thads.clock import local_today
-from thads.text import search_terms
+from thads.models import search
 
 
 class _SearchMixin:
     def filter_q(self, queryset, name, value):
-        for term in search_terms(value):
-            queryset = queryset.filter(search_key__contains=term)
-        return queryset
+        return search(queryset, value)
 
 
 class DocumentFilter(_SearchMixin, StrictFilterSet):

@@ -17,7 +17,6 @@ from directives.models import (
     SourceDocument,
     Timeliness,
 )
-from thads.api.serializers import SparseFieldsMixin
 from units.models import OrgUnit
 
 # --- output -------------------------------------------------------------------
@@ -117,7 +116,7 @@ class ReportBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssignmentSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class AssignmentSerializer(serializers.ModelSerializer):
     directive_label = serializers.CharField(source="directive.label", read_only=True)
     directive_title = serializers.CharField(source="directive.title", read_only=True)
     document = serializers.IntegerField(source="directive.document_id", read_only=True)

@@ -55,17 +55,11 @@ from directives.serializers import (
 )
 from thads.api.filters import StrictFilterBackend
 from thads.api.validation import validated
-from thads.errors import DomainError, NotFoundError
+from thads.errors import DomainError, found
 from units.permissions import IsLeadership
 from units.selectors import user_scope
 
 PRECONDITION_REQUIRED = "precondition_required"
-
-
-def _found(obj):
-    if obj is None:
-        raise NotFoundError()
-    return obj
 
 
 def _wanted_fields(request) -> list[str] | None:
@@ -134,7 +128,7 @@ class AssignmentWriteMixin:
         return AssignmentSerializer(assignment, context={"scope": scope}).data
 
     def _conditional(self, request, pk, service, **kwargs):
-        assignment = _found(selectors.assignment_get(user=request.user, pk=pk))
+        assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         expected = self._expected_version(request, assignment)
         try:
             return assignment, service(
@@ -169,7 +163,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.document_list(user=self.request.user)
 
     def retrieve(self, request, pk=None):
-        document = _found(selectors.document_get(user=request.user, pk=pk))
+        document = found(selectors.document_get(user=request.user, pk=pk))
         return Response(DocumentSerializer(document).data)
 
     @extend_schema(request=DocumentCreateInputSerializer, responses={201: DocumentSerializer})
@@ -185,7 +179,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=DocumentUpdateInputSerializer, responses=DocumentSerializer)
     def partial_update(self, request, pk=None):
-        document = _found(selectors.document_get(user=request.user, pk=pk))
+        document = found(selectors.document_get(user=request.user, pk=pk))
         ensure_leadership(request.user)
         data = validated(DocumentUpdateInputSerializer, request)
         services.document_update(actor=request.user, document=document, **data)
@@ -203,7 +197,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def extract(self, request, pk=None):
         """`confirm: false` previews the numbered items; `confirm: true` creates the
         directives (from `items` when given, the client's edited preview)."""
-        document = _found(selectors.document_get(user=request.user, pk=pk))
+        document = found(selectors.document_get(user=request.user, pk=pk))
         ensure_leadership(request.user)
         data = validated(ExtractInputSerializer, request)
         if not data["confirm"]:
@@ -245,7 +239,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         return Response(
-            DirectiveSerializer(_found(selectors.directive_get(user=request.user, pk=pk))).data
+            DirectiveSerializer(found(selectors.directive_get(user=request.user, pk=pk))).data
         )
 
     @extend_schema(request=DirectiveCreateInputSerializer, responses={201: DirectiveSerializer})
@@ -257,7 +251,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=DirectiveUpdateInputSerializer, responses=DirectiveSerializer)
     def partial_update(self, request, pk=None):
-        directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        directive = found(selectors.directive_get(user=request.user, pk=pk))
         ensure_leadership(request.user)
         data = validated(DirectiveUpdateInputSerializer, request)
         directive = services.directive_update(actor=request.user, directive=directive, **data)
@@ -266,7 +260,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ReasonInputSerializer, responses=DirectiveSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        directive = found(selectors.directive_get(user=request.user, pk=pk))
         ensure_leadership(request.user)
         data = validated(ReasonInputSerializer, request)
         directive = services.directive_revoke(actor=request.user, directive=directive, **data)
@@ -275,7 +269,7 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=AssignInputSerializer, responses={201: AssignmentSerializer(many=True)})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        directive = found(selectors.directive_get(user=request.user, pk=pk))
         ensure_leadership(request.user)
         data = validated(AssignInputSerializer, request)
         created = services.directive_assign(actor=request.user, directive=directive, **data)
@@ -299,9 +293,9 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "put"])
     def recurrence(self, request, pk=None):
         """Make the directive recur (RFC 5545 rule): one assignment per unit per period."""
-        directive = _found(selectors.directive_get(user=request.user, pk=pk))
+        directive = found(selectors.directive_get(user=request.user, pk=pk))
         if request.method == "GET":
-            schedule = _found(RecurringSchedule.objects.filter(directive=directive).first())
+            schedule = found(RecurringSchedule.objects.filter(directive=directive).first())
             return Response(RecurringScheduleSerializer(schedule).data)
         ensure_leadership(request.user)
         data = validated(RecurringScheduleInputSerializer, request)
@@ -384,7 +378,7 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
         responses={200: AssignmentSerializer, 304: OpenApiResponse(description="Not modified")},
     )
     def retrieve(self, request, pk=None):
-        assignment = _found(selectors.assignment_get(user=request.user, pk=pk))
+        assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         scope = user_scope(user=request.user)
         etag = assignment_etag(assignment, scope)
         if_none_match = request.headers.get("If-None-Match", "")
@@ -428,7 +422,7 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
     @extend_schema(responses=ProgressReportSerializer(many=True))
     @action(detail=True, methods=["get"])
     def reports(self, request, pk=None):
-        assignment = _found(selectors.assignment_get(user=request.user, pk=pk))
+        assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         reports = selectors.assignment_reports(assignment=assignment)
         return Response(ProgressReportSerializer(reports, many=True).data)
 
@@ -491,7 +485,7 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
     @extend_schema(responses=AssignmentEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        assignment = _found(selectors.assignment_get(user=request.user, pk=pk))
+        assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         events = selectors.assignment_history(assignment=assignment)
         return Response(AssignmentEventSerializer(events, many=True).data)
 
@@ -525,13 +519,13 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.extension_list(user=self.request.user)
 
     def retrieve(self, request, pk=None):
-        extension = _found(selectors.extension_get(user=request.user, pk=pk))
+        extension = found(selectors.extension_get(user=request.user, pk=pk))
         return Response(ExtensionRequestSerializer(extension).data)
 
     @extend_schema(request=None, responses=ExtensionRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        extension = _found(selectors.extension_get(user=request.user, pk=pk))
+        extension = found(selectors.extension_get(user=request.user, pk=pk))
         services.extension_approve(actor=request.user, extension=extension)
         return Response(
             ExtensionRequestSerializer(selectors.extension_get(user=request.user, pk=pk)).data
@@ -540,7 +534,7 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ReasonInputSerializer, responses=ExtensionRequestSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        extension = _found(selectors.extension_get(user=request.user, pk=pk))
+        extension = found(selectors.extension_get(user=request.user, pk=pk))
         data = validated(ReasonInputSerializer, request)
         services.extension_reject(actor=request.user, extension=extension, **data)
         return Response(
@@ -559,7 +553,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request, pk=None):
-        attachment = _found(selectors.attachment_get(user=request.user, pk=pk))
+        attachment = found(selectors.attachment_get(user=request.user, pk=pk))
         return Response(AttachmentSerializer(attachment).data)
 
     @extend_schema(
@@ -567,7 +561,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        attachment = _found(selectors.attachment_get(user=request.user, pk=pk))
+        attachment = found(selectors.attachment_get(user=request.user, pk=pk))
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

@@ -19,13 +19,7 @@ from notifications.serializers import (
 )
 from thads.api.filters import StrictFilterSet
 from thads.api.validation import validated
-from thads.errors import NotFoundError
-
-
-def _found(obj):
-    if obj is None:
-        raise NotFoundError()
-    return obj
+from thads.errors import found
 
 
 class NotificationFilter(StrictFilterSet):
@@ -42,18 +36,18 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.notification_list(user=self.request.user)
 
     def retrieve(self, request, pk=None):
-        notification = _found(self.get_queryset().filter(pk=pk).first())
+        notification = found(self.get_queryset().filter(pk=pk).first())
         return Response(NotificationSerializer(notification).data)
 
     def destroy(self, request, pk=None):
-        notification = _found(self.get_queryset().filter(pk=pk).first())
+        notification = found(self.get_queryset().filter(pk=pk).first())
         services.notification_delete(user=request.user, notification=notification)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = _found(self.get_queryset().filter(pk=pk).first())
+        notification = found(self.get_queryset().filter(pk=pk).first())
         services.notification_mark_read(user=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
 
@@ -100,7 +94,7 @@ class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
-        device = _found(self.get_queryset().filter(pk=pk).first())
+        device = found(self.get_queryset().filter(pk=pk).first())
         services.device_remove(user=request.user, device=device)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -129,6 +123,6 @@ class WebhookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(WebhookSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
-        endpoint = _found(self.get_queryset().filter(pk=pk).first())
+        endpoint = found(self.get_queryset().filter(pk=pk).first())
         services.webhook_remove(user=request.user, endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -38,5 +38,12 @@ class NotFoundError(DomainError):
         super().__init__("not_found", message or _("Không tìm thấy."))
 
 
+def found(obj):
+    """The object, or the API's 404 when a selector did not find it (or hid it)."""
+    if obj is None:
+        raise NotFoundError()
+    return obj
+
+
 class ConflictError(DomainError):
     status_code = 409

@@ -5,7 +5,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thads.text import fold, nfc
+from thads.text import fold, nfc, search_terms
+
+
+def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
+    """Rows of a NormalizedTextModel whose search key holds every word of `query`,
+    accents, đ and case aside ("hiep hoa" finds "Hiệp Hòa" and "Hiệp Hoà")."""
+    for term in search_terms(query):
+        queryset = queryset.filter(search_key__contains=term)
+    return queryset
 
 
 class NFCTextModel(models.Model):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from thads.admin import ServiceAdminMixin
 from thads.errors import DomainError
-from thads.text import search_terms
+from thads.models import search
 from units import services
 from units.models import CalendarDay, Membership, OrgUnit, UnitChange, UnitSuccession, User
 
@@ -57,9 +57,7 @@ class OrgUnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         result, may_have_duplicates = super().get_search_results(request, queryset, "")
-        for term in search_terms(search_term):
-            result = result.filter(search_key__contains=term)
-        return result, may_have_duplicates
+        return search(result, search_term), may_have_duplicates
 
     def apply_service(self, request, form, change):
         data = form.cleaned_data

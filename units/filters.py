@@ -1,7 +1,7 @@
 import django_filters
 
 from thads.api.filters import StrictFilterSet
-from thads.text import search_terms
+from thads.models import search
 from units.models import Membership, OrgUnit, UnitKind
 
 
@@ -19,9 +19,7 @@ class UnitFilter(StrictFilterSet):
         return queryset.active_on(value)
 
     def filter_q(self, queryset, name, value):
-        for term in search_terms(value):
-            queryset = queryset.filter(search_key__contains=term)
-        return queryset
+        return search(queryset, value)
 
 
 class MembershipFilter(StrictFilterSet):

@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from thads.clock import local_today
-from thads.text import search_terms
+from thads.models import search
 from units.models import HEAD_ROLES, LEADERSHIP_ROLES, Membership, OrgUnit
 
 
@@ -119,9 +119,7 @@ def unit_list(*, filters: dict | None = None) -> QuerySet[OrgUnit]:
         qs = qs.active_on(filters["active_on"])
     if "parent" in filters and filters["parent"] is not None:
         qs = qs.filter(parent_id=filters["parent"])
-    for term in search_terms(filters.get("q") or ""):
-        qs = qs.filter(search_key__contains=term)
-    return qs
+    return search(qs, filters.get("q") or "")
 
 
 def unit_tree(*, on: date | None = None) -> list[dict]:

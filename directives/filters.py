@@ -12,7 +12,7 @@ from directives.models import (
     Timeliness,
 )
 from directives.selectors import assignments_search, timeliness_q
-from thads.api.filters import StrictFilterSet
+from thads.api.filters import IdFilter, StrictFilterSet
 from thads.clock import local_today
 from thads.models import search
 
@@ -34,7 +34,7 @@ class DocumentFilter(_SearchMixin, StrictFilterSet):
 
 
 class DirectiveFilter(_SearchMixin, StrictFilterSet):
-    document = django_filters.NumberFilter(field_name="document_id")
+    document = IdFilter(field_name="document_id")
     category = django_filters.CharFilter(field_name="category__code", max_length=40)
     is_active = django_filters.BooleanFilter()
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -46,9 +46,9 @@ class DirectiveFilter(_SearchMixin, StrictFilterSet):
 
 
 class AssignmentFilter(StrictFilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    directive = django_filters.NumberFilter(field_name="directive_id")
-    document = django_filters.NumberFilter(field_name="directive__document_id")
+    unit = IdFilter(field_name="unit_id")
+    directive = IdFilter(field_name="directive_id")
+    document = IdFilter(field_name="directive__document_id")
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
     timeliness = django_filters.ChoiceFilter(choices=Timeliness.choices, method="filter_timeliness")
     role = django_filters.ChoiceFilter(choices=AssignmentRole.choices)
@@ -70,7 +70,7 @@ class AssignmentFilter(StrictFilterSet):
 
 
 class ExtensionFilter(StrictFilterSet):
-    assignment = django_filters.NumberFilter(field_name="assignment_id")
+    assignment = IdFilter(field_name="assignment_id")
     status = django_filters.ChoiceFilter(choices=ExtensionStatus.choices)
 
     class Meta:

@@ -54,6 +54,7 @@ from directives.serializers import (
     TransferInputSerializer,
 )
 from thads.api.filters import StrictFilterBackend
+from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.validation import validated
 from thads.errors import DomainError, found
 from units.permissions import IsLeadership
@@ -153,6 +154,7 @@ class AssignmentWriteMixin:
 
 
 class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
     filter_backends = [StrictFilterBackend, OrderingFilter]
@@ -228,6 +230,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = DirectiveSerializer
     filterset_class = DirectiveFilter
     filter_backends = [StrictFilterBackend, OrderingFilter]
@@ -350,6 +353,7 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
 )
 class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     filter_backends = [StrictFilterBackend, OrderingFilter]
@@ -512,6 +516,7 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
 
 
 class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = ExtensionRequestSerializer
     filterset_class = ExtensionFilter
 
@@ -545,20 +550,15 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- files ------------------------------------------------------------------------
 
 
-ID_PATH = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
 class AttachmentViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = AttachmentSerializer
 
-    @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request, pk=None):
         attachment = found(selectors.attachment_get(user=request.user, pk=pk))
         return Response(AttachmentSerializer(attachment).data)
 
-    @extend_schema(
-        parameters=[ID_PATH], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}
-    )
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = found(selectors.attachment_get(user=request.user, pk=pk))

@@ -18,6 +18,7 @@ from notifications.serializers import (
     WebhookSerializer,
 )
 from thads.api.filters import StrictFilterSet
+from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.validation import validated
 from thads.errors import found
 
@@ -29,6 +30,7 @@ class NotificationFilter(StrictFilterSet):
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's in-app inbox, newest first."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
 
@@ -81,6 +83,7 @@ class NotificationSettingsView(APIView):
 class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's Web Push subscriptions."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = DeviceSerializer
     pagination_class = None
 
@@ -110,6 +113,7 @@ class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class WebhookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's webhook endpoints; each receives reminders as signed POSTs."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = WebhookSerializer
     pagination_class = None
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from reminders import selectors
 from reminders.models import LedgerState, ReminderLedger
 from reminders.serializers import ReminderLedgerSerializer
-from thads.api.filters import StrictFilterSet
+from thads.api.filters import IdFilter, StrictFilterSet
 from units.permissions import IsLeadership
 
 
@@ -15,8 +15,8 @@ class LedgerFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(choices=LedgerState.choices)
     channel = django_filters.CharFilter(field_name="channel", lookup_expr="startswith")
     kind = django_filters.CharFilter()
-    assignment = django_filters.NumberFilter(field_name="assignment_id")
-    recipient = django_filters.NumberFilter(field_name="recipient_id")
+    assignment = IdFilter(field_name="assignment_id")
+    recipient = IdFilter(field_name="recipient_id")
 
     class Meta:
         model = ReminderLedger

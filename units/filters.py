@@ -1,6 +1,6 @@
 import django_filters
 
-from thads.api.filters import StrictFilterSet
+from thads.api.filters import IdFilter, StrictFilterSet
 from thads.models import search
 from units.models import Membership, OrgUnit, UnitKind
 
@@ -9,7 +9,7 @@ class UnitFilter(StrictFilterSet):
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices)
     active_on = django_filters.DateFilter(method="filter_active_on")
     q = django_filters.CharFilter(method="filter_q", max_length=200)
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
 
     class Meta:
         model = OrgUnit
@@ -23,8 +23,8 @@ class UnitFilter(StrictFilterSet):
 
 
 class MembershipFilter(StrictFilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    user = django_filters.NumberFilter(field_name="user_id")
+    unit = IdFilter(field_name="unit_id")
+    user = IdFilter(field_name="user_id")
     active_on = django_filters.DateFilter(method="filter_active_on")
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from thads.api.ids import MAX_ID
 from units.models import LoginSession, Membership, OrgUnit, Role, UnitChange, UnitKind
 
 
@@ -184,6 +185,15 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         current = getattr(getattr(request, "user", None), "login_session_id", None)
         return current == session.pk
+
+
+class LoginSessionQuerySerializer(serializers.Serializer):
+    user = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_ID,
+        help_text="Leadership: whose sessions to list (the caller's by default).",
+    )
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -2,12 +2,13 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.pagination import CursorPagination
 from thads.api.validation import validated as _valid
 from thads.clock import local_today
@@ -19,6 +20,7 @@ from units.models import LoginSession, Membership, OrgUnit, User
 from units.permissions import IsLeadership, ReadOrLeadership
 from units.selectors import membership_list, memberships_active, unit_tree, user_scope
 from units.serializers import (
+    LoginSessionQuerySerializer,
     LoginSessionSerializer,
     MembershipCreateInputSerializer,
     MembershipEndInputSerializer,
@@ -48,6 +50,7 @@ class UnitPagination(CursorPagination):
 class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The organisation: every signed-in user reads it; leadership changes it."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = UnitSerializer
     permission_classes = [ReadOrLeadership]
     filterset_class = UnitFilter
@@ -112,6 +115,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class MembershipViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who belongs to which unit, in which role; leadership only."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = MembershipSerializer
     permission_classes = [IsLeadership]
     filterset_class = MembershipFilter
@@ -217,11 +221,13 @@ class WorkingDaysView(APIView):
         return Response(WorkingDaySerializer(working_days_payload(start, end), many=True).data)
 
 
+@extend_schema_view(list=extend_schema(parameters=[LoginSessionQuerySerializer]))
 class LoginSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Signed-in devices: the caller's own; leadership may list anyone's (`?user=`)
     and revoke any. Revoking ends the refresh token at once and the access token
     at its next request."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = LoginSessionSerializer
     pagination_class = None
 
@@ -231,10 +237,11 @@ class LoginSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not user.is_authenticated:
             return qs.none()
         if user_scope(user=user).is_leadership:
-            wanted = self.request.query_params.get("user")
-            if wanted:
-                return qs.filter(user_id=serializers.IntegerField().to_internal_value(wanted))
-            return qs.filter(user=user)
+            query = LoginSessionQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            wanted = query.validated_data.get("user")
+            if wanted is not None:
+                return qs.filter(user_id=wanted)
         return qs.filter(user=user)
 
     @extend_schema(request=None, responses=LoginSessionSerializer)
@@ -252,6 +259,7 @@ class LoginSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """People, for leadership: deactivate someone who left (every device signed out)."""
 
+    lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = UserSerializer
     permission_classes = [IsLeadership]
     queryset = User.objects.order_by("id")

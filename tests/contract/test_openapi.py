@@ -176,3 +176,19 @@ def test_the_hook_keeps_what_views_and_other_hooks_declare(document):
 
     again = postprocess_errors_headers_examples(copy.deepcopy(document), None, None, True)
     assert again == document
+
+
+# A path's id, as the routers match it (thads/api/ids.py).
+
+
+def test_a_path_id_is_an_integer_of_at_most_18_digits(document):
+    ids = [
+        parameter
+        for _path, _method, operation in _operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    ]
+    assert len(ids) >= 40  # the operations on detail routes
+    assert {parameter["name"] for parameter in ids} == {"id"}
+    for parameter in ids:
+        assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}

@@ -38,7 +38,8 @@ Bugs the run found in the application are listed in `KNOWN_BUGS`: the property
 run tolerates exactly those failures (and no other failure of the same
 operation), and `test_known_bug` reproduces each one directly, marked
 `xfail(strict=True)`, so fixing a bug turns its test into an XPASS failure that
-asks for the entry to be removed.
+asks for the entry to be removed. The 500s it found on path ids and id filters
+past 2**63 are fixed and tested in tests/thads/test_ids.py.
 
 How to run it alone
 -------------------
@@ -52,7 +53,6 @@ and on PostgreSQL like CI, with `DATABASE_URL=postgres://...` and `REDIS_URL=...
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,14 +65,14 @@ import schemathesis
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.core.signals import got_request_exception, request_finished, request_started
-from django.db import close_old_connections, connection, transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
-from schemathesis.core.failures import Failure, FailureGroup, ServerError
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.openapi.checks import JsonSchemaError, UndefinedContentType, UndefinedStatusCode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -153,8 +153,6 @@ class World:
     ids: dict[str, list[int]] = field(default_factory=dict)
     # (operation, caller) → requests sent, seconds taken; tests/contract/conftest.py prints it.
     stats: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    # Unhandled exceptions of the request being checked (the 500's cause).
-    exceptions: list[BaseException] = field(default_factory=list)
 
 
 WORLD = World()
@@ -185,29 +183,6 @@ def flatmap_headers(context, headers):
 
 
 # --- bugs found in the application -------------------------------------------------------
-
-
-def _is_db_id(value: Any) -> bool:
-    return type(value) is int and 0 <= value < 2**63
-
-
-def _server_error(failure: Failure) -> bool:
-    return isinstance(failure, ServerError) or (
-        isinstance(failure, UndefinedStatusCode) and failure.status_code >= 500
-    )
-
-
-def _raised(exception_type: type[BaseException], text: str = "") -> Callable[..., bool]:
-    def matches(case, failure: Failure) -> bool:
-        return (
-            _server_error(failure)
-            and bool(WORLD.exceptions)
-            and all(
-                isinstance(exc, exception_type) and text in str(exc) for exc in WORLD.exceptions
-            )
-        )
-
-    return matches
 
 
 def _lists_where_a_page_is_documented(case, failure: Failure) -> bool:
@@ -246,88 +221,9 @@ class KnownBug:
     path_parameters: dict[str, Any] = field(default_factory=dict)
     query: dict[str, Any] = field(default_factory=dict)
     caller: str = "leadership"
-    sqlite_only: bool = False
 
-
-_ID_LOOKUP_VIEWS = frozenset(
-    f"{method} /api/v1/{path}"
-    for method, path in [
-        ("GET", "assignments/{id}/"),
-        ("PATCH", "assignments/{id}/"),
-        ("POST", "assignments/{id}/acknowledge/"),
-        ("POST", "assignments/{id}/progress/"),
-        ("POST", "assignments/{id}/extensions/"),
-        ("POST", "assignments/{id}/complete/"),
-        ("POST", "assignments/{id}/accept/"),
-        ("POST", "assignments/{id}/return/"),
-        ("POST", "assignments/{id}/cancel/"),
-        ("GET", "assignments/{id}/history/"),
-        ("GET", "assignments/{id}/reports/"),
-        ("GET", "attachments/{id}/"),
-        ("GET", "attachments/{id}/download/"),
-        ("GET", "directives/{id}/"),
-        ("PATCH", "directives/{id}/"),
-        ("POST", "directives/{id}/assign/"),
-        ("POST", "directives/{id}/revoke/"),
-        ("GET", "directives/{id}/recurrence/"),
-        ("PUT", "directives/{id}/recurrence/"),
-        ("GET", "documents/{id}/"),
-        ("PATCH", "documents/{id}/"),
-        ("POST", "documents/{id}/extract/"),
-        ("GET", "extensions/{id}/"),
-        ("POST", "extensions/{id}/approve/"),
-        ("POST", "extensions/{id}/reject/"),
-        ("POST", "memberships/{id}/end/"),
-        ("POST", "sessions/{id}/revoke/"),
-        ("GET", "notifications/{id}/"),
-        ("DELETE", "notifications/{id}/"),
-        ("POST", "notifications/{id}/read/"),
-        ("DELETE", "devices/{id}/"),
-        ("DELETE", "webhooks/{id}/"),
-    ]
-)
-_ALL = frozenset(op.label for op in (r.ok() for r in schema.get_all_operations()))
 
 KNOWN_BUGS = [
-    KnownBug(
-        name="non-numeric-path-id-500",
-        reason=(
-            "BUG: a path id that is not a number (`/api/v1/assignments/abc/`) is a 500: "
-            "the views that look objects up themselves pass it to `.filter(pk=...)`, which "
-            "raises ValueError (DRF's `get_object()` would have answered 404). Fix: give "
-            'every viewset `lookup_value_regex = r"[0-9]{1,18}"` (directives/views.py: '
-            "Document-, Directive-, Assignment-, Extension-, AttachmentViewSet; "
-            "notifications/views.py: Notification-, Device-, WebhookViewSet; units/views.py: "
-            "Membership-, LoginSessionViewSet), so such a path is a 404 from the URL "
-            "resolver (the JSON 404 of thads.views.not_found); `{1,18}` also keeps ids "
-            "within SQLite's 64-bit integers."
-        ),
-        operations=_ID_LOOKUP_VIEWS,
-        matches=_raised(ValueError, "expected a number"),
-        method="GET",
-        path="/api/v1/assignments/{id}/",
-        path_parameters={"id": "abc"},
-    ),
-    KnownBug(
-        name="sqlite-integer-overflow-500",
-        reason=(
-            "BUG (SQLite, the embedded default): a number over 2**63 in a path id or an id "
-            "filter (`?unit=1e30`, `?parent=…`, `/units/99999999999999999999/split/`) is a "
-            "500: SQLite raises OverflowError binding it (PostgreSQL just finds nothing). "
-            "Fix: the `lookup_value_regex` above for path ids, and bound the id filters: "
-            "`django_filters.NumberFilter(field_name=..., min_value=0, max_value=2**63 - 1)` "
-            "in directives/filters.py (AssignmentFilter unit/directive/document, and the "
-            "others), units/filters.py (UnitFilter.parent, MembershipFilter.unit/user) and "
-            "reminders/views.py (LedgerFilter.assignment/recipient), or one "
-            "`IdFilter(NumberFilter)` in thads/api/filters.py that they all use."
-        ),
-        operations=_ALL,
-        matches=_raised(OverflowError),
-        method="GET",
-        path="/api/v1/assignments/",
-        query={"unit": "100000000000000000000"},
-        sqlite_only=True,
-    ),
     KnownBug(
         name="plain-list-documented-as-page",
         reason=(
@@ -405,26 +301,13 @@ KNOWN_BUGS = [
 ]
 
 
-def _on_sqlite() -> bool:
-    return connection.vendor == "sqlite"
-
-
 def _tolerated(case, failure: Failure) -> bool:
     return any(
-        case.operation.label in bug.operations
-        and (_on_sqlite() or not bug.sqlite_only)
-        and bug.matches(case, failure)
-        for bug in KNOWN_BUGS
+        case.operation.label in bug.operations and bug.matches(case, failure) for bug in KNOWN_BUGS
     )
 
 
 # --- fixtures ------------------------------------------------------------------------------
-
-
-def _record_exception(sender, request=None, **kwargs):
-    exc = sys.exc_info()[1]
-    if exc is not None:
-        WORLD.exceptions.append(exc)
 
 
 def _seed_extras() -> None:
@@ -452,7 +335,6 @@ def world(request, django_db_setup, django_db_blocker):
     inside one transaction rolled back at the end (each test adds a savepoint)."""
     rates = SimpleRateThrottle.THROTTLE_RATES
     SimpleRateThrottle.THROTTLE_RATES = {**rates, "login": "100000/min", "login_user": "100000/min"}
-    got_request_exception.connect(_record_exception)
     # As Django's test client does: a request must not close the connection that holds
     # the test's transaction (it would, seeing autocommit off, on PostgreSQL).
     request_started.disconnect(close_old_connections)
@@ -485,7 +367,6 @@ def world(request, django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-            got_request_exception.disconnect(_record_exception)
             request_started.connect(close_old_connections)
             request_finished.connect(close_old_connections)
             SimpleRateThrottle.THROTTLE_RATES = rates
@@ -516,7 +397,6 @@ def _headers(world: World, caller: str) -> dict[str, str]:
 @schema.parametrize()
 def test_operation_conforms(case, caller, world):
     started = time.perf_counter()
-    world.exceptions.clear()
     try:
         case.call_and_validate(headers=_headers(world, caller), checks=CHECKS)
     except FailureGroup as group:
@@ -532,15 +412,6 @@ def _bug_params() -> list[Any]:
     params = []
     for bug in KNOWN_BUGS:
         marks = [pytest.mark.xfail(strict=True, reason=bug.reason, raises=FailureGroup)]
-        if bug.sqlite_only:
-            marks = [
-                pytest.mark.xfail(
-                    condition="connection.vendor == 'sqlite'",
-                    strict=True,
-                    reason=bug.reason,
-                    raises=FailureGroup,
-                )
-            ]
         params.append(pytest.param(bug, id=bug.name, marks=marks))
     return params
 
@@ -559,5 +430,4 @@ def test_known_bug(bug, world):
     case = operation.Case(
         path_parameters=path_parameters, query=bug.query, body=body, media_type=media_type
     )
-    world.exceptions.clear()
     case.call_and_validate(headers=_headers(world, bug.caller), checks=CHECKS)

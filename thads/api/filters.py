@@ -1,7 +1,11 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
+
+from thads.api.ids import MAX_ID
 
 # Parameters that belong to pagination, ordering or rendering, not to filtering.
 NON_FILTER_PARAMS = frozenset({"cursor", "page_size", "ordering", "format", "fields"})
@@ -34,3 +38,17 @@ class StrictFilterBackend(DjangoFilterBackend):
         if not set(request.query_params) - NON_FILTER_PARAMS:
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An id filter (`?unit=12`): a whole number within the 64-bit ids, or a 400
+    naming the parameter. django-filter's NumberFilter takes any decimal, and a
+    number past 2**63 would reach the database (see thads.api.ids)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

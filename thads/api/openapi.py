@@ -30,6 +30,9 @@ Idempotency-Key hooks) adds to every operation:
   as its body when it had none.
 - the `ETag` header on `GET assignments/{id}/` (200 and 304) and on the
   assignment writes that answer with the assignment; `Retry-After` on 429.
+- a path's `{id}` as the integer it is: the routers match it with
+  `ID_LOOKUP_REGEX` (thads/api/ids.py), which drf-spectacular would publish as a
+  string with a pattern;
 - the token pair that `POST auth/token/` answers with (simplejwt's serializer
   declares no output fields);
 - `examples` for the main contract calls: sign-in, the assignment list, assign,
@@ -42,6 +45,8 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+
+from thads.api.ids import ID_LOOKUP_REGEX, MAX_PATH_ID
 
 API_PREFIX = "/api/v1/"
 AUTH_PREFIX = "/api/v1/auth/"
@@ -227,7 +232,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[st
     headers = _header_names(operation)
     has_body = "requestBody" in operation
     statuses = ["401"]
-    # A path's id that is not a number is a 404 (DRF's router matches any segment).
+    # A path's id that is not a number is the URL resolver's 404, not a 400.
     if has_body or any(p.get("in") != "path" for p in operation.get("parameters", [])):
         statuses.append("400")
     if not _allows_anonymous(path, operation):
@@ -270,6 +275,22 @@ def _add_error(responses: dict[str, Any], status: str) -> None:
 def _returns_assignment(response: dict[str, Any] | None) -> bool:
     schema = ((response or {}).get("content") or {}).get(JSON, {}).get("schema")
     return schema == _ref("Assignment")
+
+
+PATH_ID_PATTERN = f"^{ID_LOOKUP_REGEX}$"
+PATH_ID_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID}
+
+
+def _integer_path_ids(operation: dict[str, Any]) -> None:
+    """`{id}` as an integer of at most 18 digits: what the lookup regex lets
+    through, and what a generated client should take (not a string)."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("schema") == {
+            "type": "string",
+            "pattern": PATH_ID_PATTERN,
+        }:
+            parameter["schema"] = dict(PATH_ID_SCHEMA)
+            parameter.setdefault("description", "The object's id.")
 
 
 def _add_headers(path: str, method: str, operation: dict[str, Any]) -> None:
@@ -556,6 +577,7 @@ def postprocess_errors_headers_examples(
         for method, operation in operations.items():
             if method not in METHODS:
                 continue
+            _integer_path_ids(operation)
             responses = operation.setdefault("responses", {})
             for status in error_statuses(path, method, operation):
                 _add_error(responses, status)

@@ -22,38 +22,32 @@ What it does:
    child each, as the issue asks (the Procfile runs one with --concurrency=2).
    DATABASE_URL and REDIS_URL point at the bench database and that Redis. Waits
    until both answer a ping.
-3. Before each measurement: empties the ledger and the inbox and records one
-   pending inbox row per assignment (what a sweep leaves behind), then VACUUM
-   ANALYZE. All 5,000 when the machine delivers near the goal; on a slow or
-   busy machine fewer (at least 500), sized by a probe of 100 in-process
-   deliveries so that one baseline measurement takes about 15 s and the whole
-   run a few minutes (BENCH_DELIVERIES_PER_RUN fixes the count).
-   - workers: `enqueue_pending()` (the sweep's hand-out: leases the rows and
-     publishes one `reminders.deliver` task per row), then polls the ledger
-     every 20 ms until no row is pending. Deliveries/s = rows / (last row sent −
-     start of the hand-out), publishing included;
-   - baseline: the same rows delivered in this process, one `reminder_deliver`
-     call after another, no broker, no Celery;
-   three rounds of the two, alternating; medians. Every row must end `sent`
-   with its message in the recipient's inbox.
-4. Where the time goes, on half the rows, each variant measured between two
-   runs of what it changes and compared with their mean (the machine's load
-   drifts within minutes): the baseline with the database connection closed
-   after every delivery (what Celery's Django fixup does around every task, see
-   below); the baseline with `synchronous_commit` off (the wait for the WAL
-   flush at each delivery's commit); a prototype of the proposed fix, inbox rows
-   delivered 100 per transaction (`deliver_inbox_batch` below: bench code, the
-   app's message, dedup key, change log and ledger states); and two workers
-   started with CELERY_DB_REUSE_MAX=1000, then the same with
-   --prefetch-multiplier=8, between two runs of the deployed workers (what-ifs:
-   thads/settings.py has no CELERY_DB_REUSE_MAX, a two-line launcher sets it).
-   Plus the statements of one delivery (`CaptureQueriesContext`).
+3. Before each measurement: empties the ledger, the inbox and the change log and
+   records one pending inbox row per assignment (what a sweep leaves behind),
+   then VACUUM ANALYZE. Three rounds, alternating, medians:
+   - workers: `enqueue_pending()`, the sweep's hand-out (it leases the rows and
+     publishes one `reminders.deliver_inbox` task per REMINDER_INBOX_BATCH rows),
+     then polls the ledger every 20 ms until no row is pending. Deliveries/s =
+     rows / (last row sent - start of the hand-out), publishing included. All
+     5,000 rows;
+   - in-process, the app's batches: `reminder_deliver_inbox` on
+     REMINDER_INBOX_BATCH rows at a time in this process, no broker: what the
+     two workers would do with no overhead and one core. All 5,000 rows;
+   - baseline: the same rows delivered in this process one `reminder_deliver`
+     call after another (one transaction per row, the path every other channel
+     takes and the inbox took before batching), no broker. Fewer rows (at
+     least 500), sized by a probe so that it takes about 10 s
+     (BENCH_DELIVERIES_PER_RUN fixes the count).
+   Every row must end `sent` with its message in the recipient's inbox.
+4. What each part of the change gives, each measured between two runs of the
+   deployed workers and compared with their mean (the machine's load drifts
+   within minutes): workers with REMINDER_INBOX_BATCH=1 (one task per row,
+   connections kept), and workers with REMINDER_INBOX_BATCH=1 and
+   CELERY_DB_REUSE_MAX=0 (one task per row and a new database connection per
+   task, as Celery's Django fixup does without the setting: the deployment
+   before this change). Plus the statements of one batch and of one single
+   delivery (`CaptureQueriesContext`).
 5. Stops the workers (each by its process group) and its Redis in `finally`.
-
-Why the reconnect: Celery 5.7's Django fixup (celery/fixups/django.py,
-`close_database`) closes every database connection before and after every
-task unless CELERY_DB_REUSE_MAX is set, whatever CONN_MAX_AGE says, so each
-delivery in a worker opens a new PostgreSQL connection.
 """
 
 from __future__ import annotations
@@ -67,7 +61,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -375,25 +368,14 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen:
             time.sleep(0.05)
 
 
-# The worker command line as deployed, and the same with one setting added for the
-# what-if run: CELERY_DB_REUSE_MAX keeps Celery's Django fixup from closing the
-# database connection around every task (settings.py does not read it from the
-# environment, so a two-line launcher sets it before Celery reads the settings).
+# The worker command line as deployed (the Procfile's, with one child per process).
 WORKER_ARGS = ["-A", "thads", "worker", "--pool=prefork", "-c", "1", "--loglevel=INFO"]
-REUSE_LAUNCHER = (
-    "import sys; from django.conf import settings; settings.CELERY_DB_REUSE_MAX = 1000; "
-    "from celery.__main__ import main; sys.exit(main())"
-)
 
 
 def start_workers(
-    workdir: Path, *, reuse_connections: bool = False, prefetch: int | None = None
+    workdir: Path, *, tag: str = "deployed", env: dict[str, str] | None = None
 ) -> list[subprocess.Popen]:
-    tag = ("reuse" if reuse_connections else "deployed") + (
-        f"-prefetch{prefetch}" if prefetch else ""
-    )
-    launcher = ["-c", REUSE_LAUNCHER] if reuse_connections else ["-m", "celery"]
-    extra = [f"--prefetch-multiplier={prefetch}"] if prefetch else []
+    """Two worker processes; `env` overrides settings read from the environment."""
     workers = []
     for n in range(1, WORKERS + 1):
         log = (workdir / f"worker-{tag}-{n}.log").open("w")
@@ -401,14 +383,14 @@ def start_workers(
             subprocess.Popen(
                 [
                     sys.executable,
-                    *launcher,
+                    "-m",
+                    "celery",
                     *WORKER_ARGS,
-                    *extra,
                     "-n",
                     f"bench-delivery-{tag}-{n}@%h",
                 ],
                 cwd=ROOT,
-                env=os.environ.copy(),
+                env={**os.environ, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stopped with its child
@@ -461,19 +443,16 @@ def pending_ids() -> list[int]:
     )
 
 
-def through_workers(count: int | None = None) -> float:
+def through_workers(count: int = DELIVERIES) -> float:
     """Hand every row out as the sweep does, and wait until the workers sent them all."""
     from django.db import connection
 
-    from reminders.services import enqueue_pending
+    from reminders.services import enqueue_all_pending
 
-    count = PER_RUN if count is None else count
     reset_ledger(count)
     pending_ids()  # connected before the clock starts
     started = time.perf_counter()
-    handed_out = 0
-    while handed := enqueue_pending():  # 5,000 rows per call, as in the sweep
-        handed_out += handed
+    handed_out = enqueue_all_pending(now=None)
     if handed_out != count:
         raise RuntimeError(f"handed out {handed_out} rows, expected {count}")
     deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
@@ -490,138 +469,71 @@ def through_workers(count: int | None = None) -> float:
     return seconds
 
 
-def in_process(
-    *, reconnect: bool = False, synchronous_commit: bool = True, count: int | None = None
-) -> Callable[[], float]:
-    def run() -> float:
-        from django.db import connection
+def one_by_one(count: int | None = None) -> float:
+    """The baseline: one `reminder_deliver` (one transaction) per row, in this process."""
+    from reminders.services import reminder_deliver
 
-        from reminders.services import reminder_deliver
-
-        reset_ledger(count)
-        ids = pending_ids()
-        if not synchronous_commit:
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit TO off")
-        started = time.perf_counter()
-        for ledger_id in ids:
-            reminder_deliver(ledger_id=ledger_id)
-            if reconnect:
-                connection.close()
-        seconds = time.perf_counter() - started
-        if not synchronous_commit:
-            connection.close()  # back to the server's setting
-        check_delivered(count)
-        return seconds
-
-    return run
+    count = PER_RUN if count is None else count
+    reset_ledger(count)
+    ids = pending_ids()
+    started = time.perf_counter()
+    for ledger_id in ids:
+        reminder_deliver(ledger_id=ledger_id)
+    seconds = time.perf_counter() - started
+    check_delivered(count)
+    return seconds
 
 
-BATCH = 100
-PREFETCH = 8
+def in_batches(count: int = DELIVERIES) -> float:
+    """The app's batch delivery in this process: what the workers run, without the broker."""
+    from django.conf import settings
 
+    from reminders.services import reminder_deliver_inbox
 
-def deliver_inbox_batch(ids: list[int]) -> None:
-    """A prototype of the fix proposed in docs/benchmarks.md, bench code and not the app:
-    many inbox rows in one transaction, with the app's own message, dedup key, change
-    log and ledger states. Nine statements per batch instead of nine per row."""
-    from django.db import transaction
-    from django.db.models import F
-    from django.utils import timezone
-
-    from directives.models import REMINDED_STATUSES
-    from notifications.models import Notification
-    from reminders.models import LedgerState, ReminderLedger
-    from reminders.services import _message
-    from sync.log import KIND_NOTIFICATION, record_changes
-
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            ReminderLedger.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("assignment__directive", "assignment__unit", "recipient")
-            .filter(pk__in=ids, state=LedgerState.PENDING, channel="inbox")
-        )
-        if len(rows) != len(ids) or any(
-            not row.recipient.is_active or row.assignment.status not in REMINDED_STATUSES
-            for row in rows
-        ):
-            raise RuntimeError("the prototype handles deliverable inbox rows only")
-        keys = {f"ledger:{row.pk}": row for row in rows}
-        existing = set(
-            Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)
-        )
-        created = []
-        for key, row in keys.items():
-            if key in existing:
-                continue
-            message = _message(row)
-            notification = Notification(
-                user=row.recipient,
-                title=message.title[:300],
-                body=message.body,
-                url=message.url[:300],
-                data=message.data,
-                dedup_key=key,
-                created_at=now,
-            )
-            notification.normalize_text()
-            created.append(notification)
-        Notification.objects.bulk_create(created)
-        record_changes(
-            [{"kind": KIND_NOTIFICATION, "object_id": n.pk, "user_id": n.user_id} for n in created]
-        )
-        ReminderLedger.objects.filter(pk__in=[row.pk for row in rows]).update(
-            state=LedgerState.SENT,
-            attempts=F("attempts") + 1,
-            last_error="",
-            next_attempt_at=None,
-            sent_at=now,
-        )
-
-
-def batched_in_process(count: int) -> Callable[[], float]:
-    def run() -> float:
-        reset_ledger(count)
-        ids = pending_ids()
-        started = time.perf_counter()
-        for start in range(0, len(ids), BATCH):
-            deliver_inbox_batch(ids[start : start + BATCH])
-        seconds = time.perf_counter() - started
-        check_delivered(count)
-        return seconds
-
-    return run
+    reset_ledger(count)
+    ids = pending_ids()
+    size = settings.REMINDER_INBOX_BATCH
+    started = time.perf_counter()
+    for start in range(0, len(ids), size):
+        reminder_deliver_inbox(ledger_ids=ids[start : start + size])
+    seconds = time.perf_counter() - started
+    check_delivered(count)
+    return seconds
 
 
 def choose_per_run() -> str:
-    """Sets PER_RUN from a probe of 100 deliveries in-process; says how."""
+    """Sets PER_RUN, the baseline's row count, from a probe of 100 deliveries; says how."""
     global PER_RUN
     fixed = os.environ.get("BENCH_DELIVERIES_PER_RUN")
     if fixed:
         PER_RUN = min(DELIVERIES, int(fixed))
-        return f"{PER_RUN:,} rows per measurement (BENCH_DELIVERIES_PER_RUN)"
+        return f"{PER_RUN:,} rows per baseline measurement (BENCH_DELIVERIES_PER_RUN)"
     probe = 100
-    rate = probe / in_process(count=probe)()
+    rate = probe / one_by_one(probe)
     PER_RUN = min(DELIVERIES, max(MIN_PER_RUN, int(rate * TARGET_SECONDS) // 100 * 100))
     return (
-        f"{PER_RUN:,} rows per measurement (of {DELIVERIES:,}): a probe delivered {rate:.0f}/s "
-        f"in-process, the count is sized for about {TARGET_SECONDS} s per baseline run"
+        f"{PER_RUN:,} rows per baseline measurement (of {DELIVERIES:,}): a probe delivered "
+        f"{rate:.0f}/s one by one, the count is sized for about {TARGET_SECONDS} s"
     )
 
 
-def profile_one() -> list[str]:
-    """The statements of one delivery, in order (shortened)."""
+def statements(batch: int) -> tuple[list[str], list[str]]:
+    """The statements of one batch of `batch` rows and of one single delivery."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reminders.services import reminder_deliver
+    from reminders.services import reminder_deliver, reminder_deliver_inbox
 
-    reset_ledger()
-    ledger_id = pending_ids()[0]
-    with CaptureQueriesContext(connection) as captured:
-        reminder_deliver(ledger_id=ledger_id)
-    return [" ".join(query["sql"].split())[:100] for query in captured.captured_queries]
+    def shortened(captured) -> list[str]:
+        return [" ".join(query["sql"].split())[:100] for query in captured.captured_queries]
+
+    reset_ledger(batch + 1)
+    ids = pending_ids()
+    with CaptureQueriesContext(connection) as batched:
+        reminder_deliver_inbox(ledger_ids=ids[:batch])
+    with CaptureQueriesContext(connection) as single:
+        reminder_deliver(ledger_id=ids[batch])
+    return shortened(batched), shortened(single)
 
 
 def machine() -> dict[str, str]:
@@ -672,6 +584,7 @@ def measure(url: str, port: int) -> int:
 
     import io
 
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -689,71 +602,58 @@ def measure(url: str, port: int) -> int:
             call_command("migrate", verbosity=0, interactive=False, stdout=io.StringIO())
         print(f"building {DELIVERIES:,} assignments (once; later runs reuse them) ...", flush=True)
         build_data()
-    queries = profile_one()
+    batch = settings.REMINDER_INBOX_BATCH
+    batched_sql, single_sql = statements(batch)
     probe = choose_per_run()
 
     workdir = Path(tempfile.mkdtemp(prefix="thads-bench-delivery-"))
     redis_server: list[subprocess.Popen] = []
     workers: list[subprocess.Popen] = []
-    deployed = Run(f"{WORKERS} worker processes (prefork -c 1 each) over Redis")
-    baseline = Run("baseline: in-process, sequential, no broker")
-    # Where the time goes: each variant between two measurements of what it changes,
-    # on half the rows, and compared with the mean of those two neighbours.
-    half = max(50, PER_RUN // 2)
-    pairs = [
-        (
-            "in-process, new DB connection per delivery (what the worker's Celery fixup does)",
-            in_process(reconnect=True, count=half),
-            half,
-        ),
-        (
-            "in-process, synchronous_commit off (no WAL flush wait at commit)",
-            in_process(synchronous_commit=False, count=half),
-            half,
-        ),
-        (
-            f"prototype of the fix: in-process, {BATCH} inbox rows per transaction",
-            batched_in_process(PER_RUN),  # fast: all the rows, for a steadier figure
-            PER_RUN,
-        ),
-    ]
-    profile: list[tuple[Run, Run]] = []
+    deployed = Run(f"{WORKERS} worker processes over Redis, as deployed")
+    batched = Run(f"in-process, the app's batches of {batch}, no broker")
+    baseline = Run("baseline: in-process, one row per transaction, no broker")
+    per_row = Run(f"{WORKERS} workers, REMINDER_INBOX_BATCH=1 (a task per row)")
+    before = Run(
+        f"{WORKERS} workers, REMINDER_INBOX_BATCH=1 and CELERY_DB_REUSE_MAX=0 "
+        "(a task and a new connection per row: before this change)"
+    )
+    neighbours = {per_row.name: Run("  neighbours"), before.name: Run("  neighbours")}
     try:
         redis_server.append(start_redis(workdir, port))
         workers.extend(start_workers(workdir))
         connection.close()
         started = time.monotonic()
-        runs = [(deployed, through_workers), (baseline, in_process())]
+        runs = [
+            (deployed, DELIVERIES, through_workers),
+            (batched, DELIVERIES, in_batches),
+            (baseline, PER_RUN, one_by_one),
+        ]
         for round_ in range(ROUNDS):
-            for run, measure_once in runs if round_ % 2 == 0 else runs[::-1]:
-                run.add(PER_RUN, measure_once())
+            shift = round_ % len(runs)
+            for run, count, measure_once in runs[shift:] + runs[:shift]:
+                run.add(count, measure_once(count))
         main_seconds = time.monotonic() - started
 
-        reference = in_process(count=half)
-        for name, variant, count in pairs:
-            pair = (Run(name), Run("  its neighbours: baseline"))
-            pair[1].add(half, reference())
-            pair[0].add(count, variant())
-            pair[1].add(half, reference())
-            profile.append(pair)
-        # The workers with connections kept, then also with a deeper prefetch, between
-        # two runs of the deployed ones.
-        deployed_neighbours = Run(f"  their neighbours: {WORKERS} workers as deployed")
-        reuse = Run(f"{WORKERS} workers with CELERY_DB_REUSE_MAX=1000 (connections kept)")
-        reuse_prefetch = Run(
-            f"{WORKERS} workers with CELERY_DB_REUSE_MAX=1000 and --prefetch-multiplier={PREFETCH}"
-        )
-        deployed_neighbours.add(half, through_workers(half))
-        for run, options in ((reuse, {}), (reuse_prefetch, {"prefetch": PREFETCH})):
+        # Each part of the change taken away, between two runs of the deployed workers.
+        # The batch size is the publisher's (this process's hand-out); the connection
+        # reuse is the workers'.
+        for run, tag, env in (
+            (per_row, "per-row", {}),
+            (before, "before", {"CELERY_DB_REUSE_MAX": "0"}),
+        ):
+            neighbours[run.name].add(DELIVERIES, through_workers(DELIVERIES))
             stop(workers)
-            workers = start_workers(workdir, reuse_connections=True, **options)
+            workers = start_workers(workdir, tag=tag, env=env)
             connection.close()
-            run.add(half, through_workers(half))
-        stop(workers)
-        workers = start_workers(workdir)
-        connection.close()
-        deployed_neighbours.add(half, through_workers(half))
-        profile.extend([(reuse, deployed_neighbours), (reuse_prefetch, deployed_neighbours)])
+            settings.REMINDER_INBOX_BATCH = 1
+            try:
+                run.add(PER_RUN, through_workers(PER_RUN))
+            finally:
+                settings.REMINDER_INBOX_BATCH = batch
+            stop(workers)
+            workers = start_workers(workdir)
+            connection.close()
+            neighbours[run.name].add(DELIVERIES, through_workers(DELIVERIES))
         elapsed = time.monotonic() - started
     finally:
         stop(workers)
@@ -761,51 +661,49 @@ def measure(url: str, port: int) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()
-    print(
-        f"## Delivery throughput to the inbox, {PER_RUN:,} deliveries per measurement "
-        "(PostgreSQL, Redis)"
-    )
+    print("## Delivery throughput to the inbox (PostgreSQL, Redis)")
     print()
     for key, value in info.items():
         print(f"- {key}: {value}")
     print(f"- {probe}")
     print(
-        f"- workers: `celery -A thads worker --pool=prefork -c 1 --loglevel=INFO`, "
-        f"{WORKERS} processes, this run's own redis-server; the time runs from the hand-out "
-        "(`enqueue_pending`) to the last row sent"
+        f"- workers: `celery -A thads worker --pool=prefork -c 1 --loglevel=INFO`, {WORKERS} "
+        "processes, this run's own redis-server; the time runs from the hand-out "
+        "(`enqueue_all_pending`) to the last row sent"
     )
     print(
-        f"- {ROUNDS} rounds of workers and baseline alternating, medians ({main_seconds:.0f} s); "
-        f"then where the time goes, on {half:,} rows each, the prototype on {PER_RUN:,} "
-        f"(total {elapsed:.0f} s)"
+        f"- {ROUNDS} rounds, alternating, medians ({main_seconds:.0f} s); then each part "
+        f"taken away between two deployed runs (total {elapsed:.0f} s)"
     )
     print()
-    print("| variant | deliveries/s | ms per delivery | × baseline |")
-    print("|---|---:|---:|---:|")
-    for run in (deployed, baseline):
+    print("| variant | rows | deliveries/s | ms per delivery | × baseline |")
+    print("|---|---:|---:|---:|---:|")
+    for run, count in ((deployed, DELIVERIES), (batched, DELIVERIES), (baseline, PER_RUN)):
         print(
-            f"| {run.name} | {run.rate():.0f} | {1000 / run.rate():.2f} | "
+            f"| {run.name} | {count:,} | {run.rate():.0f} | {1000 / run.rate():.2f} | "
             f"{run.rate() / baseline.rate():.2f} |"
         )
     print()
-    print("Where the time goes (each against the mean of its two neighbours, run just before")
-    print("and after it):")
+    print("Each part taken away, against the mean of the deployed workers just before and after:")
     print()
-    print("| variant | deliveries/s | ms per delivery | neighbours /s | × neighbours |")
+    print("| variant | rows | deliveries/s | deployed neighbours /s | × deployed |")
     print("|---|---:|---:|---:|---:|")
-    for variant, neighbours in profile:
-        mean = statistics.mean(neighbours.rates)
+    for run in (per_row, before):
+        mean = statistics.mean(neighbours[run.name].rates)
         print(
-            f"| {variant.name} | {variant.rate():.0f} | {1000 / variant.rate():.2f} | "
-            f"{mean:.0f} | {variant.rate() / mean:.2f} |"
+            f"| {run.name} | {PER_RUN:,} | {run.rate():.0f} | {mean:.0f} | "
+            f"{run.rate() / mean:.3f} |"
         )
     print()
     verdict = "met" if deployed.rate() >= GOAL else "MISSED"
     print(
         f"- goal ≥ {GOAL} deliveries/s with {WORKERS} workers: {deployed.rate():.0f}/s, {verdict}"
     )
-    print(f"- statements of one delivery ({len(queries)}, one transaction):")
-    for line in queries:
+    print(f"- statements of one batch of {batch} rows ({len(batched_sql)}, one transaction):")
+    for line in batched_sql:
+        print(f"    {line}")
+    print(f"- statements of one single delivery ({len(single_sql)}, one transaction):")
+    for line in single_sql:
         print(f"    {line}")
     return 0
 

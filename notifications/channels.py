@@ -25,7 +25,9 @@ from notifications.models import (
     NotificationPreference,
     WebhookEndpoint,
 )
-from sync.log import KIND_NOTIFICATION, record_change
+from sync.log import KIND_NOTIFICATION, record_changes
+
+RECIPIENT_DEACTIVATED = "recipient is deactivated"
 
 
 class DeliveryError(Exception):
@@ -62,25 +64,52 @@ def channel_keys(user, *, preference: NotificationPreference | None = None) -> l
     return keys
 
 
-def _deliver_inbox(user, message: Message, delivery_id: str) -> None:
-    notification, created = Notification.objects.get_or_create(
-        dedup_key=delivery_id,
-        defaults={
-            "user": user,
-            "title": message.title[:300],
-            "body": message.body,
-            "url": message.url[:300],
-            "data": message.data,
-            "created_at": timezone.now(),
-        },
+@dataclass(frozen=True)
+class InboxDelivery:
+    user: Any
+    message: Message
+    delivery_id: str
+
+
+def deliver_inbox_many(deliveries: list[InboxDelivery]) -> int:
+    """The inbox channel for many messages at once: one INSERT for the messages
+    and one for their change-log rows, in the caller's transaction. A delivery id
+    already in the inbox (a repeat) is not stored again. Returns how many were new.
+
+    The caller holds what makes each delivery id its own (the reminder ledger's
+    row lock), so two calls never race on one id."""
+    if not deliveries:
+        return 0
+    wanted = {delivery.delivery_id: delivery for delivery in deliveries}
+    present = set(
+        Notification.objects.filter(dedup_key__in=list(wanted)).values_list("dedup_key", flat=True)
     )
-    if created:
-        record_change(KIND_NOTIFICATION, notification.pk, user_id=user.pk)
+    now = timezone.now()
+    fresh = []
+    for key, delivery in wanted.items():
+        if key in present:
+            continue
+        notification = Notification(
+            user=delivery.user,
+            title=delivery.message.title[:300],
+            body=delivery.message.body,
+            url=delivery.message.url[:300],
+            data=delivery.message.data,
+            dedup_key=key,
+            created_at=now,
+        )
+        notification.normalize_text()  # what save() does; bulk_create does not call it
+        fresh.append(notification)
+    Notification.objects.bulk_create(fresh)
+    record_changes(
+        [{"kind": KIND_NOTIFICATION, "object_id": n.pk, "user_id": n.user_id} for n in fresh]
+    )
+    return len(fresh)
 
 
 def deliver(channel: str, *, user, message: Message, delivery_id: str) -> None:
     if not user.is_active:
-        raise DeliveryError("recipient is deactivated", permanent=True)
+        raise DeliveryError(RECIPIENT_DEACTIVATED, permanent=True)
     kind, _sep, target = channel.partition(":")
     # A malformed key ("push:", "push:abc", "inbox:3") is a bug upstream that no retry
     # fixes; without this check the id lookup below raises ValueError instead.
@@ -88,7 +117,7 @@ def deliver(channel: str, *, user, message: Message, delivery_id: str) -> None:
     if (kind in (CHANNEL_PUSH, CHANNEL_WEBHOOK)) != has_id:
         raise DeliveryError(f"malformed channel key {channel!r}", permanent=True)
     if kind == CHANNEL_INBOX:
-        _deliver_inbox(user, message, delivery_id)
+        deliver_inbox_many([InboxDelivery(user=user, message=message, delivery_id=delivery_id)])
     elif kind == CHANNEL_EMAIL:
         from notifications.email import send_email
 

@@ -4,7 +4,8 @@
 whose `next_reminder_at` has come (an index, so its cost follows the due
 points, not the history), records each due point in the ledger once per
 recipient and channel under a unique key, moves `next_reminder_at` on, and
-hands the pending ledger rows to workers. `reminder_deliver` sends one row.
+hands the pending ledger rows to workers. `reminder_deliver` sends one row;
+`reminder_deliver_inbox` sends a batch of inbox rows in one transaction.
 
 Exactly once, per channel and recipient:
 - two sweeps (two beats) lock disjoint rows (`skip_locked`) and meet the same
@@ -25,7 +26,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,8 +40,17 @@ from directives.reminder_points import (
     configured_window,
     due_points,
 )
-from notifications.channels import DeliveryError, Message, channel_keys, deliver, preference_for
-from notifications.models import NotificationPreference
+from notifications.channels import (
+    RECIPIENT_DEACTIVATED,
+    DeliveryError,
+    InboxDelivery,
+    Message,
+    channel_keys,
+    deliver,
+    deliver_inbox_many,
+    preference_for,
+)
+from notifications.models import CHANNEL_INBOX, NotificationPreference
 from reminders.models import LedgerState, ReminderLedger
 from thads.clock import local_today
 from units.calendar import load_calendar
@@ -148,8 +158,20 @@ def reminder_sweep(*, now: datetime | None = None, batch: int | None = None) -> 
         result.recorded += recorded
         if count < batch:
             break
-    result.enqueued = enqueue_pending(now=now)
+    result.enqueued = enqueue_all_pending(now=now)
     return result
+
+
+def enqueue_all_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """`enqueue_pending` until nothing due is left: a backlog goes out in one
+    sweep instead of `limit` rows per sweep interval. Leased rows are not due,
+    so each call finds the next ones."""
+    total = 0
+    while True:
+        handed = enqueue_pending(now=now, limit=limit)
+        total += handed
+        if handed < limit:
+            return total
 
 
 @transaction.atomic
@@ -243,24 +265,42 @@ def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
 
 
 def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
-    """Hand every pending row whose time has come to a worker, leasing it so no
-    other sweep hands it out again before the lease ends."""
-    from reminders.tasks import deliver_reminder
+    """Hand pending rows whose time has come to workers (at most `limit`),
+    leasing them so no other sweep hands them out again before the lease ends.
+
+    Inbox rows go out in batches of `REMINDER_INBOX_BATCH`, one task each: an
+    inbox message is a few rows in this database, and one transaction for many
+    of them is what makes the inbox fast. Every other channel talks to a server
+    that may be slow, so each of its rows is a task of its own and a slow
+    webhook holds up no one else's reminder."""
+    from reminders.tasks import deliver_inbox_reminders, deliver_reminder
 
     now = _now(now)
     lease = now + timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS)
     with transaction.atomic():
-        ids = list(
+        rows = list(
             ReminderLedger.objects.select_for_update(**_skip_locked())
             .filter(state=LedgerState.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "id")
-            .values_list("id", flat=True)[:limit]
+            .values_list("id", "channel")[:limit]
         )
-        if not ids:
+        if not rows:
             return 0
-        ReminderLedger.objects.filter(pk__in=ids).update(next_attempt_at=lease)
-        transaction.on_commit(lambda: [deliver_reminder.delay(ledger_id) for ledger_id in ids])
-    return len(ids)
+        ReminderLedger.objects.filter(pk__in=[pk for pk, _channel in rows]).update(
+            next_attempt_at=lease
+        )
+        inbox = [pk for pk, channel in rows if channel == CHANNEL_INBOX]
+        others = [pk for pk, channel in rows if channel != CHANNEL_INBOX]
+        size = settings.REMINDER_INBOX_BATCH
+
+        def hand_out() -> None:
+            for start in range(0, len(inbox), size):
+                deliver_inbox_reminders.delay(inbox[start : start + size])
+            for ledger_id in others:
+                deliver_reminder.delay(ledger_id)
+
+        transaction.on_commit(hand_out)
+    return len(rows)
 
 
 # --- one delivery -----------------------------------------------------------------
@@ -374,6 +414,58 @@ def reminder_deliver(*, ledger_id: int, now: datetime | None = None) -> str:
     return row.state
 
 
+@transaction.atomic
+def reminder_deliver_inbox(*, ledger_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """Send many pending inbox rows in one transaction: the same outcomes as
+    `reminder_deliver` row by row, in a handful of statements for the batch.
+
+    Rows that are no longer pending (a redelivered task), locked by another
+    delivery, or not inbox rows are left alone: they are someone else's, or
+    their lease runs out and a sweep hands them out again. Returns the count
+    per resulting state."""
+    now = _now(now)
+    rows = list(
+        ReminderLedger.objects.select_for_update(of=("self",), **_skip_locked())
+        .select_related("assignment__directive", "assignment__unit", "recipient")
+        .filter(pk__in=ledger_ids, state=LedgerState.PENDING, channel=CHANNEL_INBOX)
+        .order_by("id")
+    )
+    sent: list[int] = []
+    skipped: dict[str, list[int]] = defaultdict(list)
+    refused: list[int] = []
+    deliveries = []
+    for row in rows:
+        stale = _stale_reason(row)
+        if stale:
+            skipped[stale].append(row.pk)
+        elif not row.recipient.is_active:
+            refused.append(row.pk)
+        else:
+            message = _message(row) if row.assignment is not None else _digest_message(row, now)
+            deliveries.append(
+                InboxDelivery(user=row.recipient, message=message, delivery_id=f"ledger:{row.pk}")
+            )
+            sent.append(row.pk)
+    deliver_inbox_many(deliveries)
+
+    def settle(ids: list[int], **fields) -> None:
+        if ids:
+            ReminderLedger.objects.filter(pk__in=ids).update(
+                attempts=F("attempts") + 1, next_attempt_at=None, **fields
+            )
+
+    settle(sent, state=LedgerState.SENT, sent_at=now, last_error="")
+    for reason, ids in skipped.items():
+        settle(ids, state=LedgerState.SKIPPED, reason=reason)
+    settle(refused, state=LedgerState.FAILED, last_error=RECIPIENT_DEACTIVATED)
+    outcome = {
+        LedgerState.SENT: len(sent),
+        LedgerState.SKIPPED: sum(map(len, skipped.values())),
+        LedgerState.FAILED: len(refused),
+    }
+    return {str(state): count for state, count in outcome.items() if count}
+
+
 # --- the daily digest -----------------------------------------------------------
 
 
@@ -449,5 +541,5 @@ def digests_record(*, now: datetime | None = None) -> int:
                 )
             )
     ReminderLedger.objects.bulk_create(rows, ignore_conflicts=True)
-    enqueue_pending(now=now)
+    enqueue_all_pending(now=now)
     return len(rows)

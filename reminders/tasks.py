@@ -17,6 +17,11 @@ def deliver_reminder(ledger_id: int) -> None:
     services.reminder_deliver(ledger_id=ledger_id)
 
 
+@shared_task(name="reminders.deliver_inbox", ignore_result=True)
+def deliver_inbox_reminders(ledger_ids: list[int]) -> None:
+    services.reminder_deliver_inbox(ledger_ids=ledger_ids)
+
+
 @shared_task(name="reminders.digest", ignore_result=True)
 def send_digests() -> None:
     services.digests_record()

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thads.settings")
 
@@ -18,3 +19,17 @@ def _create_embedded_broker_folders(sender, **kwargs) -> None:
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _drop_unusable_connections(task=None, **kwargs) -> None:
+    # With CELERY_DB_REUSE_MAX the fixup keeps connections between tasks; this is
+    # Django's per-request check (a broken connection, CONN_MAX_AGE passed, and the
+    # health check re-armed). An eager task runs inside its caller's transaction,
+    # which must not be touched.
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

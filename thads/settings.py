@@ -138,7 +138,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 # every task is written to be harmless when run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=1)
+# Celery's Django fixup closes the database connection around every task unless
+# this is set, so each task paid a new PostgreSQL connection (a third of a short
+# task's time, docs/benchmarks.md). Connections are kept for this many tasks;
+# thads/celery.py still drops a broken or expired one before each task, as
+# Django does before each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -314,6 +320,8 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=120)
 REMINDER_DELIVERY_LEASE_SECONDS = env.int("REMINDER_DELIVERY_LEASE_SECONDS", default=120)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
 REMINDER_SWEEP_BATCH = env.int("REMINDER_SWEEP_BATCH", default=1000)
+# Inbox rows per delivery task: one transaction stores them all (docs/benchmarks.md).
+REMINDER_INBOX_BATCH = env.int("REMINDER_INBOX_BATCH", default=100)
 REMINDER_DIGEST_TIME = env.str("REMINDER_DIGEST_TIME", default="07:30")
 # Web Push (RFC 8030 with VAPID, RFC 8292): the private key (PEM or base64url) and
 # the contact the push services see. Without a key, push is not offered.

@@ -38,6 +38,7 @@ from notifications.channels import DeliveryError
 from notifications.models import Notification
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger
+from sync.models import ChangeLog
 from tests.directives.factories import DirectiveFactory, assign_one, drive, request_extension
 from tests.factories import OrgUnitFactory, member
 from tests.reminders.helpers import API, at, kinds, prefer, rows
@@ -68,11 +69,28 @@ def hiephoa_assignment(org, director, directive) -> Assignment:
     )
 
 
-def deliver_all(now, **filters) -> list[str]:
-    ids = ReminderLedger.objects.filter(state=PENDING, **filters).order_by("id")
-    return [
-        services.reminder_deliver(ledger_id=pk, now=now) for pk in ids.values_list("pk", flat=True)
-    ]
+@pytest.fixture(params=["one by one", "inbox in batches"])
+def deliver_all(request):
+    """Delivers every pending row (of `filters`) as the workers would: each row on
+    its own (`reminder_deliver`), or, as the hand-out does, the inbox rows in one
+    batch (`reminder_deliver_inbox`) and the others on their own. Both ways must
+    end the same. Returns the rows' states afterwards, in id order."""
+
+    def run(now, **filters) -> list[str]:
+        pending = ReminderLedger.objects.filter(state=PENDING, **filters).order_by("id")
+        ids = list(pending.values_list("pk", flat=True))
+        singles = ids
+        if request.param == "inbox in batches":
+            inbox = list(pending.filter(channel="inbox").values_list("pk", flat=True))
+            services.reminder_deliver_inbox(ledger_ids=inbox, now=now)
+            singles = [pk for pk in ids if pk not in inbox]
+        for pk in singles:
+            services.reminder_deliver(ledger_id=pk, now=now)
+        return list(
+            ReminderLedger.objects.filter(pk__in=ids).order_by("id").values_list("state", flat=True)
+        )
+
+    return run
 
 
 def unit_rows(kind: str, *, state=PENDING, users=UNIT_MEMBERS, channels=BOTH):
@@ -280,7 +298,9 @@ def test_a_stale_next_reminder_at_of_finished_work_is_cleared_by_the_sweep(hieph
     assert not ReminderLedger.objects.exists()
 
 
-def test_a_row_recorded_before_the_work_ended_is_skipped_when_delivered(hiephoa_assignment, people):
+def test_a_row_recorded_before_the_work_ended_is_skipped_when_delivered(
+    hiephoa_assignment, people, deliver_all
+):
     services.reminder_sweep(now=at(2026, 4, 22))
     drive(
         hiephoa_assignment,
@@ -339,7 +359,7 @@ def test_approving_an_extension_moves_the_reminders_to_the_new_deadline(hiephoa_
 
 
 def test_a_pending_overdue_reminder_is_not_sent_once_the_deadline_was_extended(
-    hiephoa_assignment, people
+    hiephoa_assignment, people, deliver_all
 ):
     services.reminder_sweep(now=at(2026, 5, 7))  # overdue_1 about 6/5, still pending
     extension = request_extension(
@@ -372,7 +392,7 @@ def test_deactivated_users_get_nothing(hiephoa_assignment, people):
     assert not usernames & {"inactive", "ended", "hiephoa.officer"}
 
 
-def test_a_user_deactivated_after_recording_is_not_sent_to(hiephoa_assignment, people):
+def test_a_user_deactivated_after_recording_is_not_sent_to(hiephoa_assignment, people, deliver_all):
     services.reminder_sweep(now=at(2026, 4, 22))
     people.officer.is_active = False
     people.officer.save(update_fields=["is_active"])
@@ -384,7 +404,9 @@ def test_a_user_deactivated_after_recording_is_not_sent_to(hiephoa_assignment, p
     assert not Notification.objects.filter(user=people.officer).exists()
 
 
-def test_channel_preferences_decide_the_ledger_rows_and_the_messages(hiephoa_assignment, people):
+def test_channel_preferences_decide_the_ledger_rows_and_the_messages(
+    hiephoa_assignment, people, deliver_all
+):
     prefer(people.officer, ["inbox"])
     prefer(people.head, ["inbox", "email"])
     prefer(people.deputy_head, [])
@@ -413,7 +435,7 @@ def test_channel_preferences_decide_the_ledger_rows_and_the_messages(hiephoa_ass
 
 
 def test_digest_users_get_skipped_rows_and_one_digest_per_day_per_channel(
-    hiephoa_assignment, people
+    hiephoa_assignment, people, deliver_all
 ):
     prefer(people.officer, ["inbox", "email"], digest=True)
     prefer(people.other_officer, ["inbox"], digest=True)  # nothing due in Yên Thế
@@ -471,6 +493,59 @@ def test_reminder_deliver_is_idempotent(hiephoa_assignment, people):
     assert list(
         Notification.objects.filter(user=people.officer).values_list("dedup_key", flat=True)
     ) == [f"ledger:{row.pk}"]
+
+
+def test_an_inbox_batch_sends_each_row_once_and_leaves_other_channels_alone(
+    hiephoa_assignment, people
+):
+    services.reminder_sweep(now=at(2026, 4, 22))  # the unit's 3 members, inbox and e-mail
+    ids = list(ReminderLedger.objects.order_by("id").values_list("pk", flat=True))
+    inbox = set(ReminderLedger.objects.filter(channel="inbox").values_list("pk", flat=True))
+    first, again = at(2026, 4, 22, 7, 31), at(2026, 4, 22, 7, 32)
+
+    assert services.reminder_deliver_inbox(ledger_ids=ids, now=first) == {SENT: 3}
+    assert services.reminder_deliver_inbox(ledger_ids=ids, now=again) == {}
+
+    assert rows() == sorted(
+        [
+            *unit_rows("before_7", channels=("email",)),
+            *unit_rows("before_7", state=SENT, channels=("inbox",)),
+        ]
+    )
+    sent = ReminderLedger.objects.filter(state=SENT)
+    assert {(r.attempts, r.sent_at, r.next_attempt_at) for r in sent} == {(1, first, None)}
+    messages = Notification.objects.order_by("dedup_key")
+    assert sorted(messages.values_list("dedup_key", flat=True)) == sorted(
+        f"ledger:{pk}" for pk in inbox
+    )
+    assert {m.title for m in messages} == {
+        f"Sắp đến hạn: ({hiephoa_assignment.directive.label}) {hiephoa_assignment.directive.title}"
+    }
+    assert sorted(
+        ChangeLog.objects.filter(kind="notification").values_list("object_id", "user_id")
+    ) == sorted(messages.values_list("pk", "user_id"))
+
+
+def test_an_inbox_batch_costs_the_same_statements_for_3_and_for_30_rows(
+    org, people, directive, django_assert_num_queries
+):
+    for person in (people.head, people.deputy_head, people.officer):
+        prefer(person, ["inbox"])
+    _bulk_assignments(directive, org.hiephoa, 11, next_at=at(2026, 4, 22))
+    services.reminder_sweep(now=at(2026, 4, 22))
+    ids = list(ReminderLedger.objects.order_by("id").values_list("pk", flat=True))
+    assert len(ids) == 33
+
+    # A savepoint and its release; lock the rows with their assignments,
+    # directives, units and recipients; the messages already stored; insert the
+    # messages; the change-log rows (after reading the transaction id on
+    # PostgreSQL); mark the rows sent.
+    statements = 7 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(statements):
+        services.reminder_deliver_inbox(ledger_ids=ids[:3], now=at(2026, 4, 22, 7, 31))
+    with django_assert_num_queries(statements):
+        services.reminder_deliver_inbox(ledger_ids=ids[3:], now=at(2026, 4, 22, 7, 31))
+    assert Notification.objects.count() == 33
 
 
 def test_the_hand_off_to_workers_delivers_everything_once_even_if_run_twice(
@@ -546,6 +621,33 @@ def test_a_permanent_failure_fails_at_once(hiephoa_assignment, people):
     assert "no e-mail address" in row.last_error
 
 
+class HandOut:
+    """Stands in for both delivery tasks' `delay`: which rows went out, in which tasks."""
+
+    def __init__(self) -> None:
+        self.single: list[int] = []
+        self.batches: list[list[int]] = []
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted([*self.single, *(pk for batch in self.batches for pk in batch)])
+
+    def __enter__(self):
+        self._patches = [
+            mock.patch("reminders.tasks.deliver_reminder.delay", side_effect=self.single.append),
+            mock.patch(
+                "reminders.tasks.deliver_inbox_reminders.delay", side_effect=self.batches.append
+            ),
+        ]
+        for patch in self._patches:
+            patch.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for patch in self._patches:
+            patch.stop()
+
+
 def test_a_pending_row_whose_lease_ran_out_is_handed_out_again_and_a_leased_one_is_not(
     hiephoa_assignment, people, reminder_settings, django_capture_on_commit_callbacks
 ):
@@ -558,20 +660,50 @@ def test_a_pending_row_whose_lease_ran_out_is_handed_out_again_and_a_leased_one_
     assert row.next_attempt_at == t0 + timedelta(seconds=120)  # leased
     assert len(first) == 1  # the hand-off, which the worker never confirms
 
-    with mock.patch("reminders.tasks.deliver_reminder.delay") as delay:
+    with HandOut() as handed:
         with django_capture_on_commit_callbacks(execute=True):
             still_leased = services.reminder_sweep(now=t0 + timedelta(seconds=119))
         assert still_leased.enqueued == 0
-        delay.assert_not_called()
+        assert handed.ids == []
 
         ids = list(ReminderLedger.objects.values_list("pk", flat=True))
         with django_capture_on_commit_callbacks(execute=True):
             expired = services.reminder_sweep(now=t0 + timedelta(seconds=120))
         assert expired.enqueued == len(ids) == 5
-        assert sorted(call.args[0] for call in delay.call_args_list) == sorted(ids)
+        assert handed.ids == sorted(ids)
+        inbox = set(ReminderLedger.objects.filter(channel="inbox").values_list("pk", flat=True))
+        assert handed.batches == [sorted(inbox)]  # the inbox rows in one task
+        assert set(handed.single) == set(ids) - inbox  # the e-mails, one task each
 
     row.refresh_from_db()
     assert row.next_attempt_at == t0 + timedelta(seconds=240)  # leased again
+
+
+def test_a_backlog_goes_out_in_one_sweep_in_inbox_batches(
+    org, people, directive, reminder_settings, django_capture_on_commit_callbacks
+):
+    reminder_settings.REMINDER_INBOX_BATCH = 7
+    for person in (people.head, people.deputy_head, people.officer):
+        prefer(person, ["inbox"])
+    _bulk_assignments(directive, org.hiephoa, 30, next_at=at(2026, 4, 22))
+    now = at(2026, 4, 22)
+    with django_capture_on_commit_callbacks():  # recorded; its hand-out never runs
+        services.reminder_sweep(now=now)
+    pending = ReminderLedger.objects.filter(state=PENDING)
+    assert pending.count() == 90  # 30 assignments × the unit's 3 members
+    pending.update(next_attempt_at=now)  # as if the lease ran out
+
+    with (
+        mock.patch.object(services, "enqueue_pending", wraps=services.enqueue_pending) as calls,
+        HandOut() as handed,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.enqueue_all_pending(now=now, limit=20) == 90
+
+    assert calls.call_count == 5  # 20 + 20 + 20 + 20 + 10: it went on past each full call
+    assert handed.ids == sorted(pending.values_list("pk", flat=True))  # every row, once
+    assert handed.single == []
+    assert [len(batch) for batch in handed.batches] == [7, 7, 6] * 4 + [7, 3]
 
 
 # --- no long ETAs, and a sweep's cost ------------------------------------------------------
@@ -609,7 +741,7 @@ def test_nothing_is_scheduled_with_an_eta_or_a_countdown(
 
     t1 = at(2026, 5, 12)
     with mock.patch.object(Task, "apply_async", autospec=True, side_effect=record):
-        # Every delivery fails for a while: the task does not retry itself later,
+        # Every e-mail fails for a while: the task does not retry itself later,
         # the row waits in the ledger for a sweep.
         with (
             mock.patch("reminders.services.deliver", side_effect=DeliveryError("busy")),
@@ -617,7 +749,10 @@ def test_nothing_is_scheduled_with_an_eta_or_a_countdown(
         ):
             services.reminder_sweep(now=t1)
         pending = ReminderLedger.objects.filter(state=PENDING)
-        assert len(calls) == pending.count() == 40 * 8  # one hand-off per row, no more
+        # The inbox half went out 100 rows to a task and was stored; the e-mails,
+        # one row to a task, failed and wait.
+        assert pending.count() == 40 * 4 == ReminderLedger.objects.filter(state=SENT).count()
+        assert len(calls) == 2 + 40 * 4
         pending.update(next_attempt_at=t1)  # their backoff has passed
         with django_capture_on_commit_callbacks(execute=True):
             services.reminder_sweep(now=t1 + timedelta(minutes=30))
@@ -625,8 +760,8 @@ def test_nothing_is_scheduled_with_an_eta_or_a_countdown(
             services.digests_record(now=t1 + timedelta(minutes=30))
 
     assert set(ReminderLedger.objects.values_list("state", flat=True)) == {SENT, SKIPPED}
-    assert len(calls) == 40 * 8 * 2 + 2  # the digest: the officer's inbox and e-mail
-    assert {name for name, _options in calls} == {"reminders.deliver"}
+    assert len(calls) == 2 + 40 * 4 * 2 + 2  # the digest: the officer's inbox and e-mail
+    assert {name for name, _options in calls} == {"reminders.deliver", "reminders.deliver_inbox"}
     timed = [(name, o) for name, o in calls if o.get("eta") is not None or o.get("countdown")]
     assert timed == []
 

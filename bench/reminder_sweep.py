@@ -45,23 +45,21 @@ What it does:
      its first batch. Wall time, and this process's CPU time (Python's share,
      which the load of a shared machine disturbs less).
    - steady sweep, right after the first: records nothing (every
-     `next_reminder_at` has moved to tomorrow's point) and hands out the next
-     5,000 of the 45,000 pending rows (`enqueue_pending` takes 5,000 per call).
-     It takes under a second, so it is sampled nine times per variant,
-     alternating sweep by sweep; after each sample the 5,000 rows it leased are
-     put back to pending at NOW, so every sample starts from the state right
+     `next_reminder_at` has moved to tomorrow's point) and hands out nothing
+     (the first sweep handed out all 50,000 and their leases still run). It
+     takes under a second, so it is sampled nine times per variant,
+     alternating sweep by sweep; after each sample any row it leased is put
+     back to pending at NOW, so every sample starts from the state right
      after the first sweep.
    - idle sweep, after marking every ledger row sent (what the workers would
      have done): nothing due, nothing pending, the sweep's fixed cost; nine
      samples per variant, alternating.
-   `reminders.tasks.deliver_reminder.delay` is replaced by a stand-in that
-   keeps the ids and sends nothing: the figure is the sweep (reading,
+   The delivery tasks' `delay` is replaced by a stand-in that keeps the ids
+   and sends nothing: the figure is the sweep (reading,
    recording, leasing), not the broker; delivery is measured by
    bench/delivery_throughput.py. No Redis is touched. Query counts come from
    `CaptureQueriesContext` around each sweep. The sweep's first batch query is
-   also run under EXPLAIN ANALYZE (rolled back), as it is and with the index
-   proposed in docs/benchmarks.md created inside the same rolled-back
-   transaction.
+   also run under EXPLAIN ANALYZE (rolled back).
 4. Holds a PostgreSQL advisory lock for the whole run, so that two runs (two
    people running `make bench`) do not reset each other's state mid-sweep.
 """
@@ -464,13 +462,17 @@ def ensure_data(url: str, variant: Variant, *, rebuild: bool) -> str | None:
 
 
 class DeliveryCounter:
-    """Stands in for `deliver_reminder.delay` while measuring: keeps the ids, sends nothing."""
+    """Stands in for the delivery tasks' `delay` while measuring: keeps the ids (one, or
+    a batch of inbox rows), sends nothing."""
 
     def __init__(self) -> None:
         self.ids: list[int] = []
 
-    def __call__(self, ledger_id: int) -> None:
-        self.ids.append(ledger_id)
+    def __call__(self, ledger_ids: int | list[int]) -> None:
+        if isinstance(ledger_ids, list):
+            self.ids.extend(ledger_ids)
+        else:
+            self.ids.append(ledger_ids)
 
 
 def reset_state(since: datetime) -> None:
@@ -571,28 +573,17 @@ def idle_sweep(variant: Variant, counter: DeliveryCounter) -> Sample:
     return idle
 
 
-# The index proposed in docs/benchmarks.md: in the order the sweep reads, without the
-# NULLs of finished work. Created inside a transaction that is rolled back.
-PROPOSED_INDEX = (
-    "CREATE INDEX bench_assignment_next_reminder ON directives_assignment "
-    "(next_reminder_at, id) WHERE next_reminder_at IS NOT NULL"
-)
-
-
-def sweep_plan(variant: Variant, *, proposed_index: bool = False) -> str:
+def sweep_plan(variant: Variant) -> str:
     """The sweep's first batch query, run under EXPLAIN ANALYZE after a reset (rolled back)."""
     import json
 
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from directives.models import Assignment
 
     use_database(variant.database)
     with transaction.atomic():  # the same query as reminders.services._record_due_points
-        if proposed_index:
-            with connection.cursor() as cursor:
-                cursor.execute(PROPOSED_INDEX)
         query = (
             Assignment.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(next_reminder_at__lte=NOW)
@@ -694,16 +685,13 @@ def measure(url: str, variants: list[Variant], *, rebuild: bool) -> int:
         use_database(variant.database)
         reset_state(since)
         plans[variant.label] = sweep_plan(variant)
-        plans[f"{variant.label}, with the proposed index"] = sweep_plan(
-            variant, proposed_index=True
-        )
 
-    # The sweep hands pending rows to workers with `deliver_reminder.delay`; a counter
-    # takes its place, so the figure is the sweep and not the broker.
-    task = reminders.tasks.deliver_reminder
-    task = getattr(task, "_get_current_object", lambda: task)()
+    # The sweep hands pending rows to workers with the delivery tasks' `delay`; a
+    # counter takes its place, so the figure is the sweep and not the broker.
     counter = DeliveryCounter()
-    task.delay = counter
+    for task in (reminders.tasks.deliver_reminder, reminders.tasks.deliver_inbox_reminders):
+        task = getattr(task, "_get_current_object", lambda task=task: task)()
+        task.delay = counter
     figures = {variant.label: Figures() for variant in variants}
 
     def alternating(rounds: int):

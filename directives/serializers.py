@@ -191,7 +191,9 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:

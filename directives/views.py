@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from directives import selectors, services
 from directives.access import allowed_actions, ensure_leadership
+from directives.files import ALLOWED_CONTENT_TYPES
 from directives.filters import AssignmentFilter, DirectiveFilter, DocumentFilter, ExtensionFilter
 from directives.models import Assignment, Category, RecurringSchedule, ReminderPolicy
 from directives.rows import assignment_rows, shape_row
@@ -195,7 +196,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             422: OpenApiResponse(description="The body has no numbered items."),
         },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def extract(self, request, pk=None):
         """`confirm: false` previews the numbered items; `confirm: true` creates the
         directives (from `items` when given, the client's edited preview)."""
@@ -269,8 +270,12 @@ class DirectiveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         directive = services.directive_revoke(actor=request.user, directive=directive, **data)
         return Response(DirectiveSerializer(directive).data)
 
-    @extend_schema(request=AssignInputSerializer, responses={201: AssignmentSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        request=AssignInputSerializer,
+        responses={201: AssignmentSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
     def assign(self, request, pk=None):
         directive = found(selectors.directive_get(user=request.user, pk=pk))
         ensure_leadership(request.user)
@@ -315,7 +320,9 @@ class ReminderPolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsLeadership]
     queryset = ReminderPolicy.objects.order_by("-is_default", "id")
 
-    @extend_schema(request=ReminderPolicyInputSerializer, responses=ReminderPolicySerializer)
+    # 200, not the 201 drf-spectacular assumes for a POST: the policy is set, and
+    # usually it existed already.
+    @extend_schema(request=ReminderPolicyInputSerializer, responses={200: ReminderPolicySerializer})
     def create(self, request):
         data = validated(ReminderPolicyInputSerializer, request)
         policy = services.reminder_policy_set(actor=request.user, **data)
@@ -423,8 +430,8 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
         report = selectors.assignment_reports(assignment=report.assignment).get(pk=report.pk)
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=ProgressReportSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=ProgressReportSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def reports(self, request, pk=None):
         assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         reports = selectors.assignment_reports(assignment=assignment)
@@ -486,15 +493,17 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
         self._conditional(request, pk, services.assignment_cancel, **data)
         return self._assignment_response(request, pk)
 
-    @extend_schema(responses=AssignmentEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=AssignmentEventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         events = selectors.assignment_history(assignment=assignment)
         return Response(AssignmentEventSerializer(events, many=True).data)
 
-    @extend_schema(request=TransferInputSerializer, responses=AssignmentSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @extend_schema(
+        request=TransferInputSerializer, responses=AssignmentSerializer(many=True), filters=False
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
     def transfer(self, request):
         """Move a unit's open assignments to its successor after a restructuring."""
         ensure_leadership(request.user)
@@ -558,7 +567,10 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         attachment = found(selectors.attachment_get(user=request.user, pk=pk))
         return Response(AttachmentSerializer(attachment).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # Served with the type detected at upload (directives.files), one of these.
+    @extend_schema(
+        responses={(200, media): OpenApiTypes.BINARY for media in sorted(ALLOWED_CONTENT_TYPES)},
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = found(selectors.attachment_get(user=request.user, pk=pk))

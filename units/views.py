@@ -78,8 +78,10 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         unit = services.unit_rename(actor=request.user, unit=unit, **data)
         return Response(UnitSerializer(unit).data)
 
-    @extend_schema(request=UnitSplitInputSerializer, responses={201: UnitSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        request=UnitSplitInputSerializer, responses={201: UnitSerializer(many=True)}, filters=False
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
     def split(self, request, pk=None):
         unit = self.get_object()
         data = _valid(UnitSplitInputSerializer, request)
@@ -93,8 +95,8 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         unit = services.units_merge(actor=request.user, **data)
         return Response(UnitSerializer(unit).data)
 
-    @extend_schema(responses=UnitChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=UnitChangeSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         unit = self.get_object()
         changes = unit.changes.select_related("actor").order_by("at", "id")
@@ -105,7 +107,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses=UnitTreeNodeSerializer(many=True),
         filters=False,
     )
-    @action(detail=False, methods=["get"], filterset_class=None)
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def tree(self, request):
         on_param = request.query_params.get("on")
         on = serializers.DateField().to_internal_value(on_param) if on_param else local_today()

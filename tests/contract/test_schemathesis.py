@@ -34,12 +34,11 @@ session or deactivates a user (leadership may) only affects that test. Methods
 a path does not declare (405) are not sent: the contract leaves 405 out. A
 file download's body is not validated (binary), its status and type are.
 
-Bugs the run found in the application are listed in `KNOWN_BUGS`: the property
-run tolerates exactly those failures (and no other failure of the same
-operation), and `test_known_bug` reproduces each one directly, marked
-`xfail(strict=True)`, so fixing a bug turns its test into an XPASS failure that
-asks for the entry to be removed. The 500s it found on path ids and id filters
-past 2**63 are fixed and tested in tests/thads/test_ids.py.
+Nothing is tolerated either: any failure fails the run. The first runs found six
+bugs in the application (500s on a path id that is not a number and on ids past
+2**63, four answers the schema misdescribed); each was pinned as a strict xfail
+until fixed, and now has a plain test of its own (tests/thads/test_ids.py, the
+end of test_openapi.py). A new one gets the same: a failing test, then the fix.
 
 How to run it alone
 -------------------
@@ -54,7 +53,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
@@ -71,9 +69,6 @@ from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import not_a_server_error
-from schemathesis.core import NOT_SET
-from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.openapi.checks import JsonSchemaError, UndefinedContentType, UndefinedStatusCode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -182,131 +177,6 @@ def flatmap_headers(context, headers):
     return st.sampled_from([{**headers, "If-Match": "*"}, headers])
 
 
-# --- bugs found in the application -------------------------------------------------------
-
-
-def _lists_where_a_page_is_documented(case, failure: Failure) -> bool:
-    return (
-        isinstance(failure, JsonSchemaError)
-        and isinstance(failure.instance, list)
-        and "Paginated" in failure.message
-    )
-
-
-def _null_decided_by(case, failure: Failure) -> bool:
-    return (
-        isinstance(failure, JsonSchemaError)
-        and failure.instance is None
-        and "ExtensionRequest/properties/decided_by" in failure.message
-    )
-
-
-def _policy_answers_200(case, failure: Failure) -> bool:
-    return isinstance(failure, UndefinedStatusCode) and failure.status_code == 200
-
-
-def _download_content_type(case, failure: Failure) -> bool:
-    return isinstance(failure, UndefinedContentType)
-
-
-@dataclass(frozen=True)
-class KnownBug:
-    name: str
-    reason: str  # "BUG: what. Fix: where and how."
-    operations: frozenset[str]  # labels ("GET /api/v1/…") where the property run meets it
-    matches: Callable[[Any, Failure], bool]
-    # The direct reproduction: (method, path, path parameters, query, caller).
-    method: str
-    path: str
-    path_parameters: dict[str, Any] = field(default_factory=dict)
-    query: dict[str, Any] = field(default_factory=dict)
-    caller: str = "leadership"
-
-
-KNOWN_BUGS = [
-    KnownBug(
-        name="plain-list-documented-as-page",
-        reason=(
-            "BUG (schema): these actions answer a plain JSON array, but the schema says a "
-            "cursor page `{next, previous, results}`: drf-spectacular paginates a `many=True` "
-            "response of any action of a paginated viewset. Fix: add `pagination_class=None` "
-            "to each `@action` (directives/views.py: AssignmentViewSet.history, .reports, "
-            ".transfer, DirectiveViewSet.assign, DocumentViewSet.extract's 201; "
-            "units/views.py: UnitViewSet.history, .split, .tree), which also drops the "
-            "`cursor`/`page_size` parameters they ignore."
-        ),
-        operations=frozenset(
-            {
-                "GET /api/v1/assignments/{id}/history/",
-                "GET /api/v1/assignments/{id}/reports/",
-                "POST /api/v1/assignments/transfer/",
-                "POST /api/v1/directives/{id}/assign/",
-                "POST /api/v1/documents/{id}/extract/",
-                "GET /api/v1/units/{id}/history/",
-                "POST /api/v1/units/{id}/split/",
-                "GET /api/v1/units/tree/",
-            }
-        ),
-        matches=_lists_where_a_page_is_documented,
-        method="GET",
-        path="/api/v1/units/tree/",
-    ),
-    KnownBug(
-        name="extension-decided-by-null",
-        reason=(
-            "BUG (schema): an extension request not yet decided has `decided_by: null`, "
-            "but the schema says a string. Fix: directives/serializers.py, "
-            "ExtensionRequestSerializer: `decided_by = serializers.SlugRelatedField("
-            'slug_field="username", read_only=True, allow_null=True)`.'
-        ),
-        operations=frozenset(
-            {
-                "GET /api/v1/extensions/",
-                "GET /api/v1/extensions/{id}/",
-                "POST /api/v1/extensions/{id}/approve/",
-                "POST /api/v1/extensions/{id}/reject/",
-                "POST /api/v1/assignments/{id}/extensions/",
-            }
-        ),
-        matches=_null_decided_by,
-        method="GET",
-        path="/api/v1/extensions/",
-    ),
-    KnownBug(
-        name="reminder-policy-post-200",
-        reason=(
-            "BUG (schema): `POST /api/v1/reminder-policies/` answers 200 (it sets a policy, "
-            "creating it if needed) but the schema documents 201. Fix: directives/views.py, "
-            "ReminderPolicyViewSet.create: `@extend_schema(request=..., "
-            "responses={200: ReminderPolicySerializer})`."
-        ),
-        operations=frozenset({"POST /api/v1/reminder-policies/"}),
-        matches=_policy_answers_200,
-        method="POST",
-        path="/api/v1/reminder-policies/",
-    ),
-    KnownBug(
-        name="download-content-type",
-        reason=(
-            "BUG (schema): `GET /api/v1/attachments/{id}/download/` answers with the file's "
-            "own type (application/pdf, image/jpeg…) but the schema documents only "
-            "application/octet-stream. Fix: directives/views.py, AttachmentViewSet.download: "
-            '`responses={(200, "*/*"): OpenApiTypes.BINARY}`.'
-        ),
-        operations=frozenset({"GET /api/v1/attachments/{id}/download/"}),
-        matches=_download_content_type,
-        method="GET",
-        path="/api/v1/attachments/{id}/download/",
-    ),
-]
-
-
-def _tolerated(case, failure: Failure) -> bool:
-    return any(
-        case.operation.label in bug.operations and bug.matches(case, failure) for bug in KNOWN_BUGS
-    )
-
-
 # --- fixtures ------------------------------------------------------------------------------
 
 
@@ -399,35 +269,7 @@ def test_operation_conforms(case, caller, world):
     started = time.perf_counter()
     try:
         case.call_and_validate(headers=_headers(world, caller), checks=CHECKS)
-    except FailureGroup as group:
-        if not all(_tolerated(case, failure) for failure in group.exceptions):
-            raise
     finally:
         stat = world.stats.setdefault((case.operation.label, caller), [0, 0.0])
         stat[0] += 1
         stat[1] += time.perf_counter() - started
-
-
-def _bug_params() -> list[Any]:
-    params = []
-    for bug in KNOWN_BUGS:
-        marks = [pytest.mark.xfail(strict=True, reason=bug.reason, raises=FailureGroup)]
-        params.append(pytest.param(bug, id=bug.name, marks=marks))
-    return params
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("bug", _bug_params())
-def test_known_bug(bug, world):
-    """Each bug the run tolerates, reproduced directly; an XPASS means it is fixed:
-    remove its entry from KNOWN_BUGS."""
-    operation = schema[bug.path][bug.method]
-    path_parameters = dict(bug.path_parameters)
-    if "{id}" in bug.path and "id" not in path_parameters:
-        path_parameters["id"] = world.ids[_resource(bug.path)][0]
-    body: dict[str, Any] | Any = {} if bug.method == "POST" else NOT_SET
-    media_type = "application/json" if bug.method == "POST" else None
-    case = operation.Case(
-        path_parameters=path_parameters, query=bug.query, body=body, media_type=media_type
-    )
-    case.call_and_validate(headers=_headers(world, bug.caller), checks=CHECKS)

@@ -29,9 +29,7 @@ def notifications_mark_all_read(*, user, now: datetime | None = None) -> int:
     unread = Notification.objects.select_for_update().filter(user=user, read_at__isnull=True)
     ids = list(unread.values_list("id", flat=True))
     Notification.objects.filter(pk__in=ids).update(read_at=now or timezone.now())
-    record_changes(
-        [{"kind": KIND_NOTIFICATION, "object_id": pk, "user_id": user.pk} for pk in ids]
-    )
+    record_changes([{"kind": KIND_NOTIFICATION, "object_id": pk, "user_id": user.pk} for pk in ids])
     return len(ids)
 
 

@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thads.settings")
 
@@ -33,3 +33,11 @@ def _drop_unusable_connections(task=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@beat_init.connect
+def _sweep_when_beat_starts(sender=None, **kwargs) -> None:
+    # An interval schedule first fires one interval after beat starts; a sweep at
+    # start means reminders that fell due while beat was down (a deploy, a
+    # restart, the demo's first minute) go out now. A sweep is idempotent.
+    sender.app.send_task("reminders.sweep")

@@ -1,4 +1,5 @@
-"""Workers keep their database connection between tasks, and still drop a bad one.
+"""What thads/celery.py hooks into Celery: workers keep their database connection
+between tasks and still drop a bad one; beat sweeps as soon as it starts.
 
 Celery's Django fixup closes every connection around every task unless
 CELERY_DB_REUSE_MAX is set; the project sets it (a new PostgreSQL connection per
@@ -37,3 +38,11 @@ def test_an_eager_task_leaves_its_callers_connection_alone():
         task_prerun.send(sender=None, task=_task(eager=True), task_id="t")
         task_postrun.send(sender=None, task=_task(eager=True), task_id="t")
     check.assert_not_called()
+
+
+def test_beat_sends_a_sweep_when_it_starts():
+    from celery.signals import beat_init
+
+    service = mock.Mock()  # celery.beat.Service: the signal's sender
+    beat_init.send(sender=service)
+    service.app.send_task.assert_called_once_with("reminders.sweep")

@@ -6,9 +6,9 @@ serializers); `sync.models` and `sync.log` stay a leaf that everyone writes to.
 Tokens are signed, carry the caller's id, a watermark and the units the caller
 could see when the token was made. A delta page serves change-log rows whose
 position lies in [lo, hi): on PostgreSQL the position is the writing
-transaction's id and `hi` is the oldest transaction still running when the
-pass began, so a transaction that commits after a younger one is never
-skipped — its rows are served by a later pass. On SQLite writers are
+transaction's id and `hi` is the oldest transaction still running in this
+database when the pass began, so a transaction that commits after a younger one
+is never skipped — its rows are served by a later pass. On SQLite writers are
 serialised, and the row id already follows commit order.
 
 Tombstones name what was deleted or left the caller's scope: an assignment
@@ -126,12 +126,46 @@ def _by_transaction() -> bool:
     return connection.vendor == "postgresql" and settings.SYNC_WATERMARK != "sequence"
 
 
+# The next transaction id, and the transactions running in this database. The
+# watermark is the oldest of those: `pg_snapshot_xmin` would be the oldest in the
+# whole server, and one transaction left open in another database on it would
+# hold every client's delta back until it ended. Both views are readable by any
+# role (backend_xid and datid are not among pg_stat_activity's privileged columns).
+_NEXT_TRANSACTION = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+_RUNNING_HERE = """
+    SELECT backend_xid::text::bigint FROM pg_stat_activity
+    WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND backend_xid IS NOT NULL
+"""
+_EPOCH = 1 << 32
+
+
+def _widen(xid: int, near: int) -> int:
+    """A 32-bit transaction id (pg_stat_activity's) as the 64-bit one (the change
+    log's) closest to `near`: the running ones are within 2**31 of it."""
+    full = (near - near % _EPOCH) + xid
+    if full - near > _EPOCH // 2:
+        full -= _EPOCH
+    elif near - full > _EPOCH // 2:
+        full += _EPOCH
+    return full
+
+
 def current_watermark() -> int:
-    """Every change-log row below this position belongs to a finished transaction."""
+    """Every change-log row below this position belongs to a finished transaction.
+
+    On PostgreSQL: read the next transaction id first, then the transactions still
+    running here. One below it that is not running any more has ended, and the
+    next statement sees what it wrote; one that starts later gets a larger id."""
     if _by_transaction():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            return int(cursor.fetchone()[0])
+            cursor.execute(_NEXT_TRANSACTION)
+            ceiling = int(cursor.fetchone()[0])
+            # pg_stat_activity is read once per transaction and then cached.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(_RUNNING_HERE)
+            running = [_widen(int(xid), ceiling) for (xid,) in cursor.fetchall()]
+        return min([ceiling, *running])
     last = ChangeLog.objects.order_by("-id").values_list("id", flat=True).first()
     return (last or 0) + 1
 

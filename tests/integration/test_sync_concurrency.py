@@ -8,11 +8,9 @@ oldest transaction still running, so a late commit is served by a later pass.
 Each writer runs in a thread with its own connection, through the services,
 and closes its connection when done.
 
-The watermark (`pg_snapshot_xmin`) is cluster-wide: a long write transaction in
-*another database* on the same server holds every delta back until it ends (see
-the xfail below). The ordering tests need the feed to move, so they first wait
-for such a transaction to finish, and skip if it does not (fail under
-THADS_REQUIRE_INTEGRATION=1, where the server is the run's own).
+The watermark is the oldest transaction running in *this* database: one left
+open in another database on the same server does not hold the feed back (the
+last test here).
 """
 
 import random
@@ -32,7 +30,6 @@ from sync.feed import TOKEN_SALT
 from sync.log import KIND_ASSIGNMENT
 from sync.models import ChangeLog
 from tests.directives.factories import assign_one
-from tests.integration.conftest import integration_required
 from tests.sync.conftest import SyncPass, sync_all
 from units.models import User
 
@@ -98,38 +95,8 @@ def sync_until(client, token: str, wanted: set[int], seen: set[int], wait: float
         time.sleep(0.05)
 
 
-def foreign_writers() -> list[tuple]:
-    """Long transactions holding an id in other databases of the server: (pid, db, age).
-    Short ones only delay a change by their length, which the checks wait out."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid, datname, now() - xact_start FROM pg_stat_activity "
-            "WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database() "
-            "AND now() - xact_start > interval '5 seconds'"
-        )
-        return cursor.fetchall()
-
-
-_waited: dict[str, bool] = {}
-
-
 @pytest.fixture
-def quiet_server():
-    """Wait (a while, once per run) until no other database on the server holds the
-    watermark back."""
-    deadline = time.monotonic() + (5 if _waited else 90)
-    _waited["once"] = True
-    while (found := foreign_writers()) and time.monotonic() < deadline:
-        time.sleep(1)
-    if found:
-        message = f"the sync watermark is held back by transactions of other databases: {found}"
-        if integration_required():
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture
-def officer_client(client_for, officer, quiet_server):
+def officer_client(client_for, officer):
     return client_for(officer)
 
 
@@ -244,12 +211,6 @@ def test_many_writers_committing_in_random_order_lose_nothing(
         assert target.status == "acknowledged"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the watermark pg_snapshot_xmin(pg_current_snapshot()) is cluster-wide: one "
-    "open write transaction in another database on the server stalls every delta "
-    "(sync/feed.py current_watermark)",
-)
 def test_a_transaction_in_another_database_does_not_stall_the_feed(
     org, director, officer, officer_client
 ):

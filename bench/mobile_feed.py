@@ -562,9 +562,9 @@ def prepare_data(*, today: date) -> tuple[dict | None, str | None]:
 def window_end(txid: int, *, timeout: float = 15.0) -> tuple[int, str]:
     """The end of the delta window: the current watermark once it has passed `txid`,
     the window's transaction. The watermark is the oldest transaction still running
-    anywhere on the PostgreSQL server, whatever the database: another database's
-    idle-in-transaction session holds it back for minutes. Past `timeout`, the window
-    ends just after `txid` instead (the same rows, the same page, the same cost)."""
+    in this database: a session of it left idle in a transaction holds it back. Past
+    `timeout`, the window ends just after `txid` instead (the same rows, the same
+    page, the same cost)."""
     from sync.feed import current_watermark
 
     deadline = time.monotonic() + timeout
@@ -574,8 +574,8 @@ def window_end(txid: int, *, timeout: float = 15.0) -> tuple[int, str]:
             return watermark, f"the current watermark ({watermark})"
         if time.monotonic() > deadline:
             return txid + 1, (
-                f"txid + 1 = {txid + 1}: the server's watermark ({watermark}) was held back "
-                "below the window by a transaction of another database"
+                f"txid + 1 = {txid + 1}: the watermark ({watermark}) was held back "
+                "below the window by a transaction still running in this database"
             )
         time.sleep(1)
 

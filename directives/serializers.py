@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,6 +18,7 @@ from directives.models import (
     SourceDocument,
     Timeliness,
 )
+from thads.text import nfc
 from units.models import OrgUnit
 
 # --- output -------------------------------------------------------------------
@@ -170,6 +172,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class ProgressReportSerializer(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    figures = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -301,19 +304,42 @@ class AssignInputSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
+MAX_FIGURES = 50
+MAX_FIGURE = 10**15  # đồng: far above any province's yearly amounts, well inside 2**53
+
+
+class FiguresField(serializers.DictField):
+    """A report's figures: name → whole number (cases, đồng; never a float). From
+    JSON an object, from multipart `figures.<name>=<number>` fields. Names are
+    text without control characters (PostgreSQL's jsonb refuses a NUL)."""
+
+    child = serializers.IntegerField(min_value=-MAX_FIGURE, max_value=MAX_FIGURE)
+    default_error_messages = {
+        "too_many": _("Tối đa {count} chỉ tiêu."),
+        "bad_name": _("Tên chỉ tiêu phải là chữ, từ 1 đến 100 ký tự, không có ký tự điều khiển."),
+    }
+
+    def to_internal_value(self, data):
+        figures = super().to_internal_value(data)
+        if len(figures) > MAX_FIGURES:
+            self.fail("too_many", count=MAX_FIGURES)
+        named = {}
+        for name, value in figures.items():
+            clean = nfc(name).strip()
+            if not clean or len(clean) > 100 or any(ord(c) < 32 or ord(c) == 127 for c in clean):
+                self.fail("bad_name")
+            named[clean] = value
+        return named
+
+
 class ProgressInputSerializer(serializers.Serializer):
     percent = serializers.IntegerField(min_value=0, max_value=100)
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
-    figures = serializers.JSONField(required=False, default=dict)
+    figures = FiguresField(required=False, default=dict)
     client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=10
     )
-
-    def validate_figures(self, value):
-        if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be an object.")
-        return value
 
 
 class ExtensionInputSerializer(serializers.Serializer):
@@ -383,7 +409,7 @@ class ReminderPolicyInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs.get("document") is not None and attrs.get("directive") is not None:
             raise serializers.ValidationError(
-                {"directive": ["Give a document or a directive, not both."]}
+                {"directive": [_("Chọn một văn bản hoặc một nhiệm vụ, không chọn cả hai.")]}
             )
         return attrs
 

@@ -428,6 +428,58 @@ def test_progress_outside_0_to_100_is_400(officer_client, assignment, percent):
     assert counts() == before
 
 
+def test_progress_figures_are_named_whole_numbers_from_json_or_multipart(
+    officer_client, assignment
+):
+    sent = {"Vụ việc đã xác minh": 212, "total_cases": 530, "số tiền (đồng)": 1_250_000_000}
+    response = post_if_match(
+        officer_client, url(assignment, "progress"), {"percent": 40, "figures": sent}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["figures"] == sent
+
+    response = post_if_match(
+        officer_client,
+        url(assignment, "progress"),
+        {"percent": "50", "figures.verified_cases": "250", "figures.total_cases": "530"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["figures"] == {"verified_cases": 250, "total_cases": 530}
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {"cases": "x\u0000y"},  # text, and a NUL that PostgreSQL's jsonb refuses
+        {"\u0000": 1},
+        {"tab\there": 1},
+        {"": 1},
+        {"   ": 1},
+        {"x" * 101: 1},
+        {"cases": 1.5},  # money and counts are whole numbers
+        {"cases": True},
+        {"cases": None},
+        {"cases": [1]},
+        {"cases": 10**16},
+        {f"c{i}": i for i in range(51)},
+        [1, 2],
+        "cases=3",
+    ],
+    ids=lambda figures: repr(figures)[:30],
+)
+def test_bad_progress_figures_are_400_and_write_nothing(officer_client, assignment, figures):
+    before = counts()
+
+    response = post_if_match(
+        officer_client, url(assignment, "progress"), {"percent": 10, "figures": figures}
+    )
+
+    assert response.status_code == 400, response.content
+    assert "figures" in response.json()["fields"]
+    assert counts() == before
+
+
 def test_progress_as_multipart_with_a_pdf_and_its_download(
     officer_client, other_client, director_client, assignment
 ):

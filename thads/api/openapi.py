@@ -381,7 +381,7 @@ _REPORT = {
     "author": "hiephoa.officer",
     "percent": 75,
     "note": "Đã rà soát 150/200 hồ sơ.",
-    "figures": None,
+    "figures": {"reviewed_cases": 150, "total_cases": 200},
     "client_uuid": "0b7e8c1e-3f1a-4d55-9a61-0f3c2a1b9d10",
     "attachments": [],
     "created_at": "2026-05-20T10:05:00+07:00",

@@ -18,6 +18,7 @@ from directives.models import (
     SourceDocument,
     Timeliness,
 )
+from thads.api.fields import DayField
 from thads.text import nfc
 from units.models import OrgUnit
 
@@ -240,14 +241,14 @@ class DocumentCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     number = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     title = serializers.CharField(max_length=500)
-    issued_on = serializers.DateField()
+    issued_on = DayField()
     body = serializers.CharField(required=False, default="", allow_blank=True, max_length=200_000)
     issuing_unit = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
     )
     signatory = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
-    period_start = serializers.DateField(required=False, allow_null=True, default=None)
-    period_end = serializers.DateField(required=False, allow_null=True, default=None)
+    period_start = DayField(required=False, allow_null=True, default=None)
+    period_end = DayField(required=False, allow_null=True, default=None)
     links = DocumentLinkInputSerializer(many=True, required=False, default=list)
 
 
@@ -255,17 +256,17 @@ class DocumentUpdateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices, required=False)
     number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     title = serializers.CharField(max_length=500, required=False)
-    issued_on = serializers.DateField(required=False)
+    issued_on = DayField(required=False)
     body = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
     signatory = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    period_start = serializers.DateField(required=False, allow_null=True)
-    period_end = serializers.DateField(required=False, allow_null=True)
+    period_start = DayField(required=False, allow_null=True)
+    period_end = DayField(required=False, allow_null=True)
 
 
 class ExtractInputSerializer(serializers.Serializer):
     confirm = serializers.BooleanField(default=False)
     items = ExtractedItemSerializer(many=True, required=False, allow_empty=False)
-    default_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    default_due_date = DayField(required=False, allow_null=True, default=None)
 
 
 class DirectiveCreateInputSerializer(serializers.Serializer):
@@ -275,7 +276,7 @@ class DirectiveCreateInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=50_000)
     category = serializers.CharField(max_length=40)
     position = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-    default_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    default_due_date = DayField(required=False, allow_null=True, default=None)
 
 
 class DirectiveUpdateInputSerializer(serializers.Serializer):
@@ -283,7 +284,7 @@ class DirectiveUpdateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300, required=False)
     body = serializers.CharField(max_length=50_000, required=False)
     category = serializers.CharField(max_length=40, required=False)
-    default_due_date = serializers.DateField(required=False, allow_null=True)
+    default_due_date = DayField(required=False, allow_null=True)
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -301,7 +302,7 @@ class AssignInputSerializer(serializers.Serializer):
     lead_unit = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
     )
-    due_date = serializers.DateField()
+    due_date = DayField()
 
 
 MAX_FIGURES = 50
@@ -343,7 +344,7 @@ class ProgressInputSerializer(serializers.Serializer):
 
 
 class ExtensionInputSerializer(serializers.Serializer):
-    requested_due_date = serializers.DateField()
+    requested_due_date = DayField()
     reason = serializers.CharField(max_length=5000)
     client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
     files = serializers.ListField(
@@ -360,7 +361,7 @@ class CompleteInputSerializer(serializers.Serializer):
 
 
 class AssignmentUpdateInputSerializer(serializers.Serializer):
-    due_date = serializers.DateField(required=False)
+    due_date = DayField(required=False)
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
 
 
@@ -434,8 +435,8 @@ class RecurringScheduleSerializer(serializers.ModelSerializer):
 
 class RecurringScheduleInputSerializer(serializers.Serializer):
     rrule = serializers.CharField(max_length=500)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    starts_on = DayField()
+    ends_on = DayField(required=False, allow_null=True, default=None)
     units = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), many=True, allow_empty=False
     )

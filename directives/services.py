@@ -51,13 +51,14 @@ from sync.log import (
     record_change,
     record_changes,
 )
-from thads.clock import local_today
+from thads.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local_today
 from thads.errors import DomainError
 from units.calendar import load_calendar, roll_to_working_day
 from units.models import OrgUnit
 
 # Error codes (tests assert on these).
 DUE_BEFORE_DOCUMENT = "due_before_document"
+DAY_OUT_OF_RANGE = "day_out_of_range"
 DUPLICATE_UNIT = "duplicate_unit"
 LEAD_REQUIRED = "lead_required"
 LEAD_NOT_AMONG_UNITS = "lead_not_among_units"
@@ -343,7 +344,23 @@ def directive_revoke(
 # --- assigning --------------------------------------------------------------
 
 
+def _check_day(day: date | None, field: str) -> None:
+    """The API's fields refuse such a day already; this holds for every caller
+    (the admin, the seed, a shell)."""
+    if day is not None and not day_in_range(day):
+        raise DomainError(
+            DAY_OUT_OF_RANGE,
+            _("Ngày phải trong khoảng từ %(earliest)s đến %(latest)s.")
+            % {
+                "earliest": EARLIEST_DAY.strftime("%d/%m/%Y"),
+                "latest": LATEST_DAY.strftime("%d/%m/%Y"),
+            },
+            fields={field: [_("Ngày ngoài khoảng cho phép.")]},
+        )
+
+
 def _check_due_date(document: SourceDocument, due: date | None, field: str = "due_date"):
+    _check_day(due, field)
     if due is not None and due < document.issued_on:
         raise DomainError(
             DUE_BEFORE_DOCUMENT,
@@ -724,6 +741,7 @@ def extension_request_create(
     assignment = _lock(assignment, expected_version)
     access.ensure_action(actor=actor, assignment=assignment, action="request_extension")
     _require_reason(reason)
+    _check_day(requested_due_date, "requested_due_date")
     if requested_due_date <= assignment.due_date:
         raise DomainError(
             EXTENSION_NOT_LATER,

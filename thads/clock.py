@@ -19,3 +19,14 @@ def local_now(now: datetime | None = None) -> datetime:
 
 def local_today(now: datetime | None = None) -> date:
     return local_now(now).date()
+
+
+# The days the service works with. Anything outside is a year typed wrong (0022,
+# 2202), and keeps date arithmetic (rolling to a working day, reminder points a
+# year after a deadline) far from Python's year 9999.
+EARLIEST_DAY = date(1945, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def day_in_range(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY

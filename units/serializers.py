@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from thads.api.fields import DayField
 from thads.api.ids import MAX_ID
 from units.models import LoginSession, Membership, OrgUnit, Role, UnitChange, UnitKind
 
@@ -42,8 +43,8 @@ class UnitCreateInputSerializer(serializers.Serializer):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
     )
-    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
-    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_from = DayField(required=False, allow_null=True, default=None)
+    valid_to = DayField(required=False, allow_null=True, default=None)
 
 
 class UnitUpdateInputSerializer(serializers.Serializer):
@@ -54,14 +55,14 @@ class UnitUpdateInputSerializer(serializers.Serializer):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), required=False, allow_null=True
     )
-    valid_from = serializers.DateField(required=False, allow_null=True)
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = DayField(required=False, allow_null=True)
+    valid_to = DayField(required=False, allow_null=True)
 
 
 class UnitRenameInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     short_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    effective_on = serializers.DateField(required=False)
+    effective_on = DayField(required=False)
 
 
 class UnitMergeInputSerializer(serializers.Serializer):
@@ -69,7 +70,7 @@ class UnitMergeInputSerializer(serializers.Serializer):
         queryset=OrgUnit.objects.all(), many=True, allow_empty=False
     )
     into = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
-    effective_on = serializers.DateField()
+    effective_on = DayField()
     transfer_memberships = serializers.BooleanField(required=False, default=False)
 
 
@@ -81,7 +82,7 @@ class UnitSplitPartSerializer(serializers.Serializer):
 
 class UnitSplitInputSerializer(serializers.Serializer):
     parts = UnitSplitPartSerializer(many=True, allow_empty=False)
-    effective_on = serializers.DateField()
+    effective_on = DayField()
 
 
 class UnitChangeSerializer(serializers.ModelSerializer):
@@ -117,12 +118,12 @@ class MembershipCreateInputSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     role = serializers.ChoiceField(choices=Role.choices)
-    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
-    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_from = DayField(required=False, allow_null=True, default=None)
+    valid_to = DayField(required=False, allow_null=True, default=None)
 
 
 class MembershipEndInputSerializer(serializers.Serializer):
-    valid_to = serializers.DateField()
+    valid_to = DayField()
 
 
 class MeMembershipSerializer(serializers.ModelSerializer):

@@ -3,11 +3,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from thads.api.fields import DayField
 from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.pagination import CursorPagination
 from thads.api.validation import validated as _valid
@@ -110,7 +111,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def tree(self, request):
         on_param = request.query_params.get("on")
-        on = serializers.DateField().to_internal_value(on_param) if on_param else local_today()
+        on = DayField().to_internal_value(on_param) if on_param else local_today()
         return Response(unit_tree(on=on))
 
 
@@ -212,7 +213,7 @@ class WorkingDaysView(APIView):
                 raise DomainError(
                     "validation_error", _("Thiếu tham số."), fields={name: [_("Bắt buộc.")]}
                 )
-            params[name] = serializers.DateField().to_internal_value(raw)
+            params[name] = DayField().to_internal_value(raw)
         start, end = params["from"], params["to"]
         if end < start or (end - start).days >= MAX_CALENDAR_DAYS:
             raise DomainError(

@@ -459,6 +459,7 @@ def test_directive_assign_adds_coordinating_units_to_a_directive_that_has_a_lead
         ("unit_already_assigned", services.UNIT_ALREADY_ASSIGNED),
         ("inactive_unit", services.UNIT_INACTIVE),
         ("due_before_document", services.DUE_BEFORE_DOCUMENT),
+        ("due_in_year_9999", services.DAY_OUT_OF_RANGE),
     ],
 )
 def test_directive_assign_refuses_bad_input_and_writes_nothing(director, org, case, code):
@@ -493,6 +494,8 @@ def test_directive_assign_refuses_bad_input_and_writes_nothing(director, org, ca
         org.yenthe.save()
     elif case == "due_before_document":
         kwargs["due_date"] = DOCUMENT_DATE - timedelta(days=1)
+    elif case == "due_in_year_9999":
+        kwargs["due_date"] = date(9999, 12, 31)
 
     with refused(code):
         services.directive_assign(**kwargs)
@@ -814,6 +817,11 @@ def test_extension_request_is_pending_and_recorded(officer, hiephoa_due):
 def test_extension_request_not_later_than_the_deadline_is_refused(officer, hiephoa_due):
     with refused(services.EXTENSION_NOT_LATER):
         request_extension(hiephoa_due, member=officer, requested=DUE)
+
+
+def test_extension_request_past_the_service_s_last_day_is_refused(officer, hiephoa_due):
+    with refused(services.DAY_OUT_OF_RANGE):
+        request_extension(hiephoa_due, member=officer, requested=date(9999, 12, 31))
 
 
 def test_extension_request_requires_a_reason(officer, hiephoa_due):

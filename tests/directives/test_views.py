@@ -428,6 +428,49 @@ def test_progress_outside_0_to_100_is_400(officer_client, assignment, percent):
     assert counts() == before
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "2200-01-01", "0001-01-01", "1944-12-31"])
+def test_days_outside_the_service_s_range_are_400_and_write_nothing(
+    director_client, officer_client, directive, assignment, org, day
+):
+    before = counts()
+    answers = {
+        "assign": director_client.post(
+            f"{API}/directives/{directive.pk}/assign/",
+            {"units": [org.yenthe.pk], "lead_unit": org.yenthe.pk, "due_date": day},
+        ),
+        "patch": post_if_match(director_client, url(assignment), {"due_date": day}, method="patch"),
+        "extension": post_if_match(
+            officer_client,
+            url(assignment, "extensions"),
+            {"requested_due_date": day, "reason": "Chờ kết quả thẩm định giá"},
+        ),
+        "document": director_client.post(
+            f"{API}/documents/",
+            {"kind": "conclusion", "number": "99/TB-CTHADS", "title": "X", "issued_on": day},
+        ),
+        "calendar": director_client.get(f"{API}/calendar/working-days/?from={day}&to={day}"),
+    }
+
+    for name, response in answers.items():
+        assert response.status_code == 400, (name, response.content)
+        assert response.json()["code"] in ("validation_error", "day_out_of_range"), name
+    assert "31/12/2199" in answers["assign"].json()["fields"]["due_date"][0]
+    assert counts() == before
+
+
+def test_the_last_day_of_the_range_is_accepted(director_client, officer_client, assignment):
+    response = post_if_match(
+        officer_client,
+        url(assignment, "extensions"),
+        {"requested_due_date": "2199-12-31", "reason": "Chờ kết quả thẩm định giá"},
+    )
+    assert response.status_code == 201, response.content
+    approved = director_client.post(f"{API}/extensions/{response.json()['id']}/approve/")
+    assert approved.status_code == 200, approved.content
+    assignment.refresh_from_db()
+    assert assignment.due_date == date(2199, 12, 31)  # a Tuesday: no roll
+
+
 def test_progress_figures_are_named_whole_numbers_from_json_or_multipart(
     officer_client, assignment
 ):

@@ -1112,6 +1112,14 @@ def recurring_schedule_set(
     lead unit every unit leads its own (a head's monthly reception day)."""
     access.ensure_leadership(actor)
     parse_rrule(rrule, starts_on=starts_on)
+    _check_day(starts_on, "starts_on")
+    _check_day(ends_on, "ends_on")
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(
+            "validation_error",
+            _("Ngày kết thúc lặp phải từ ngày bắt đầu trở đi."),
+            fields={"ends_on": [_("Trước ngày bắt đầu.")]},
+        )
     if not units:
         raise DomainError(
             "validation_error", _("Cần ít nhất một đơn vị."), fields={"units": [_("Bắt buộc.")]}

@@ -209,6 +209,22 @@ def test_an_invalid_rule_is_refused_with_400_invalid_rrule(recur, org, rrule):
     assert not RecurringSchedule.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"ends_on": "2025-12-31"}, "ends_on"),  # before starts_on (2026-01-01)
+        ({"starts_on": "9999-01-01"}, "starts_on"),
+        ({"ends_on": "2200-01-01"}, "ends_on"),
+    ],
+)
+def test_a_schedule_with_bad_dates_is_refused(recur, org, extra, field):
+    response = recur("FREQ=MONTHLY;BYMONTHDAY=15", [org.hiephoa], **extra)
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()["fields"]
+    assert not RecurringSchedule.objects.exists()
+
+
 @pytest.mark.parametrize("freq", ["HOURLY", "MINUTELY", "SECONDLY"])
 def test_a_sub_daily_rule_is_refused(recur, org, freq):
     response = recur(f"FREQ={freq}", [org.hiephoa])

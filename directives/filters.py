@@ -12,7 +12,7 @@ from directives.models import (
     Timeliness,
 )
 from directives.selectors import assignments_search, timeliness_q
-from thads.api.filters import IdFilter, StrictFilterSet
+from thads.api.filters import IdFilter, InstantFilter, StrictFilterSet
 from thads.clock import local_today
 from thads.models import search
 
@@ -37,7 +37,7 @@ class DirectiveFilter(_SearchMixin, StrictFilterSet):
     document = IdFilter(field_name="document_id")
     category = django_filters.CharFilter(field_name="category__code", max_length=40)
     is_active = django_filters.BooleanFilter()
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(method="filter_q", max_length=200)
 
     class Meta:
@@ -55,7 +55,7 @@ class AssignmentFilter(StrictFilterSet):
     category = django_filters.CharFilter(field_name="directive__category__code", max_length=40)
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(method="filter_q", max_length=200)
 
     class Meta:

@@ -1,11 +1,15 @@
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from thads.api.ids import MAX_ID
+from thads.clock import EARLIEST_DAY, LATEST_DAY, day_in_range
 
 # Parameters that belong to pagination, ordering or rendering, not to filtering.
 NON_FILTER_PARAMS = frozenset({"cursor", "page_size", "ordering", "format", "fields"})
@@ -52,3 +56,34 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 instant, in UTC once cleaned: PostgreSQL refuses a UTC offset of
+    16 hours or more, which ISO 8601 and Python allow. A day outside the service's
+    range (thads.clock) is refused like a malformed one."""
+
+    default_error_messages = {
+        "out_of_range": _("Ngày phải trong khoảng từ %(earliest)s đến %(latest)s."),
+    }
+
+    def to_python(self, value):
+        instant = super().to_python(value)
+        if instant is None:
+            return None
+        if not day_in_range(instant.date()):
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={
+                    "earliest": EARLIEST_DAY.strftime("%d/%m/%Y"),
+                    "latest": LATEST_DAY.strftime("%d/%m/%Y"),
+                },
+            )
+        return instant.astimezone(UTC)
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """`?updated_since=2026-05-15T16:30:00+07:00` and the like (see InstantField)."""
+
+    field_class = InstantField

@@ -60,3 +60,4 @@ urlpatterns = [
 ]
 
 handler404 = "thads.views.not_found"
+handler500 = "thads.views.server_error"

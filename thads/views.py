@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.utils import translation
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
 
 from thads import health
 from thads.api.exceptions import GENERIC_MESSAGES
@@ -28,3 +29,15 @@ def not_found(request, exception=None):
                 {"code": "not_found", "message": str(GENERIC_MESSAGES["not_found"])}, status=404
             )
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: the API's envelope under /api/ (a phone parses every answer as JSON),
+    Django's page elsewhere. The error itself is logged by Django before this."""
+    if request.path.startswith("/api/"):
+        with translation.override(translation.get_language_from_request(request)):
+            return JsonResponse(
+                {"code": "server_error", "message": str(GENERIC_MESSAGES["server_error"])},
+                status=500,
+            )
+    return html_server_error(request)

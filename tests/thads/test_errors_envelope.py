@@ -157,3 +157,18 @@ def test_domain_errors_use_the_envelope_with_their_own_code(leader, org):
     assert body["code"] == "unit_code_taken"
     assert body["message"] == "Mã đơn vị đã tồn tại."
     assert body["fields"] == {"code": ["Mã đơn vị đã tồn tại."]}
+
+
+def test_an_unexpected_error_under_the_api_is_500_in_the_envelope(leader, monkeypatch):
+    def crash(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("units.views.UnitViewSet.list", crash)
+    # Answer as a server would instead of re-raising (restored after the test).
+    monkeypatch.setattr(leader, "raise_request_exception", False)
+
+    response = leader.get(UNITS, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "server_error", "message": "Server error."}

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,10 +166,11 @@ def enqueue_all_pending(*, now: datetime | None = None, limit: int = 5000) -> in
     """`enqueue_pending` until nothing due is left: a backlog goes out in one
     sweep instead of `limit` rows per sweep interval. Leased rows are not due,
     so each call finds the next ones."""
-    total = 0
+    total = slow = 0
     while True:
-        handed = enqueue_pending(now=now, limit=limit)
+        handed, slow_handed = _hand_out(now=now, limit=limit, slow_ahead=slow)
         total += handed
+        slow += slow_handed
         if handed < limit:
             return total
 
@@ -273,10 +274,25 @@ def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
     of them is what makes the inbox fast. Every other channel talks to a server
     that may be slow, so each of its rows is a task of its own and a slow
     webhook holds up no one else's reminder."""
+    return _hand_out(now=now, limit=limit, slow_ahead=0)[0]
+
+
+SLOW_LEASE_STEP = 100  # rows of the slow channels per lease extension
+
+
+def _hand_out(*, now: datetime | None, limit: int, slow_ahead: int) -> tuple[int, int]:
+    """`enqueue_pending`, also told how many slow-channel rows went out ahead of
+    these in the same sweep. Returns (rows handed out, of which slow-channel).
+
+    A slow-channel row waits in the queue behind those ahead of it; its lease
+    grows by `REMINDER_SLOW_DELIVERY_SECONDS` for each of them (in steps of 100),
+    so a large hand-out is not handed out again by the next sweep while it is
+    still being worked through."""
     from reminders.tasks import deliver_inbox_reminders, deliver_reminder
 
     now = _now(now)
     lease = now + timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS)
+    per_row = settings.REMINDER_SLOW_DELIVERY_SECONDS
     with transaction.atomic():
         rows = list(
             ReminderLedger.objects.select_for_update(**_skip_locked())
@@ -285,12 +301,21 @@ def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
             .values_list("id", "channel")[:limit]
         )
         if not rows:
-            return 0
-        ReminderLedger.objects.filter(pk__in=[pk for pk, _channel in rows]).update(
-            next_attempt_at=lease
-        )
+            return 0, 0
         inbox = [pk for pk, channel in rows if channel == CHANNEL_INBOX]
         others = [pk for pk, channel in rows if channel != CHANNEL_INBOX]
+        leases: dict[datetime, list[int]] = defaultdict(list)
+        leases[lease] = list(inbox)
+        for position, pk in enumerate(others, start=slow_ahead):
+            ahead = position // SLOW_LEASE_STEP * SLOW_LEASE_STEP
+            leases[lease + timedelta(seconds=ahead * per_row)].append(pk)
+        # One statement, whatever the number of lease steps.
+        ReminderLedger.objects.filter(pk__in=[pk for pk, _channel in rows]).update(
+            next_attempt_at=Case(
+                *(When(pk__in=ids, then=Value(until)) for until, ids in leases.items() if ids),
+                default=Value(lease),
+            )
+        )
         size = settings.REMINDER_INBOX_BATCH
 
         def hand_out() -> None:
@@ -300,7 +325,7 @@ def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
                 deliver_reminder.delay(ledger_id)
 
         transaction.on_commit(hand_out)
-    return len(rows)
+    return len(rows), len(others)
 
 
 # --- one delivery -----------------------------------------------------------------

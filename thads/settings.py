@@ -322,6 +322,10 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
 REMINDER_SWEEP_BATCH = env.int("REMINDER_SWEEP_BATCH", default=1000)
 # Inbox rows per delivery task: one transaction stores them all (docs/benchmarks.md).
 REMINDER_INBOX_BATCH = env.int("REMINDER_INBOX_BATCH", default=100)
+# About how long one e-mail, push or webhook delivery keeps the workers busy. A
+# row of those channels handed out behind many others gets this much more lease
+# per row ahead, so the next sweep does not hand it out again while it waits.
+REMINDER_SLOW_DELIVERY_SECONDS = env.float("REMINDER_SLOW_DELIVERY_SECONDS", default=0.5)
 REMINDER_DIGEST_TIME = env.str("REMINDER_DIGEST_TIME", default="07:30")
 # Web Push (RFC 8030 with VAPID, RFC 8292): the private key (PEM or base64url) and
 # the contact the push services see. Without a key, push is not offered.

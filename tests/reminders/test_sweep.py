@@ -12,6 +12,7 @@ the workers does not run unless a test captures and runs it; most tests call
 """
 
 import re
+from collections import Counter
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
@@ -694,7 +695,7 @@ def test_a_backlog_goes_out_in_one_sweep_in_inbox_batches(
     pending.update(next_attempt_at=now)  # as if the lease ran out
 
     with (
-        mock.patch.object(services, "enqueue_pending", wraps=services.enqueue_pending) as calls,
+        mock.patch.object(services, "_hand_out", wraps=services._hand_out) as calls,
         HandOut() as handed,
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -725,6 +726,31 @@ def _bulk_assignments(directive, unit, n: int, *, next_at, due=DEADLINE) -> list
         )
         for i in range(n)
     )
+
+
+def test_slow_channel_rows_far_back_in_a_hand_out_get_longer_leases(
+    org, people, directive, reminder_settings, django_capture_on_commit_callbacks
+):
+    reminder_settings.REMINDER_DELIVERY_LEASE_SECONDS = 120
+    reminder_settings.REMINDER_SLOW_DELIVERY_SECONDS = 1.0
+    for person in (people.head, people.deputy_head, people.officer):
+        prefer(person, ["email"])
+    _bulk_assignments(directive, org.hiephoa, 84, next_at=at(2026, 4, 22))
+    t0 = at(2026, 4, 22)
+    with django_capture_on_commit_callbacks():  # handed out; never delivered
+        services.reminder_sweep(now=t0)
+
+    # 252 e-mails: the first 100 leased for 120 s, the next 100 for 100 × 1 s
+    # more, the last 52 for 200 s more.
+    leases = Counter(ReminderLedger.objects.values_list("next_attempt_at", flat=True))
+    assert leases == {
+        t0 + timedelta(seconds=120): 100,
+        t0 + timedelta(seconds=220): 100,
+        t0 + timedelta(seconds=320): 52,
+    }
+    with HandOut() as handed, django_capture_on_commit_callbacks(execute=True):
+        assert services.reminder_sweep(now=t0 + timedelta(seconds=150)).enqueued == 100
+    assert len(handed.single) == 100  # only the rows whose lease ran out
 
 
 def test_nothing_is_scheduled_with_an_eta_or_a_countdown(

@@ -51,7 +51,7 @@ from sync.log import (
     record_change,
     record_changes,
 )
-from thads.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local_today
+from thads.clock import DAY_RANGE, OUT_OF_RANGE, day_in_range, local_today
 from thads.errors import DomainError
 from units.calendar import load_calendar, roll_to_working_day
 from units.models import OrgUnit
@@ -350,11 +350,7 @@ def _check_day(day: date | None, field: str) -> None:
     if day is not None and not day_in_range(day):
         raise DomainError(
             DAY_OUT_OF_RANGE,
-            _("Ngày phải trong khoảng từ %(earliest)s đến %(latest)s.")
-            % {
-                "earliest": EARLIEST_DAY.strftime("%d/%m/%Y"),
-                "latest": LATEST_DAY.strftime("%d/%m/%Y"),
-            },
+            OUT_OF_RANGE % DAY_RANGE,
             fields={field: [_("Ngày ngoài khoảng cho phép.")]},
         )
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -26,6 +27,15 @@ def local_today(now: datetime | None = None) -> date:
 # year after a deadline) far from Python's year 9999.
 EARLIEST_DAY = date(1945, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
+
+
+# The one message for a day outside the range (the API's fields and filters, the
+# services), and the range as it names it.
+OUT_OF_RANGE = _("Ngày phải trong khoảng từ %(earliest)s đến %(latest)s.")
+DAY_RANGE = {
+    "earliest": EARLIEST_DAY.strftime("%d/%m/%Y"),
+    "latest": LATEST_DAY.strftime("%d/%m/%Y"),
+}
 
 
 def day_in_range(day: date) -> bool:

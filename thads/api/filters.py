@@ -8,8 +8,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from thads.api.fields import OUT_OF_RANGE
 from thads.api.ids import MAX_ID
-from thads.clock import EARLIEST_DAY, LATEST_DAY, day_in_range
+from thads.clock import DAY_RANGE, day_in_range
 
 # Parameters that belong to pagination, ordering or rendering, not to filtering.
 NON_FILTER_PARAMS = frozenset({"cursor", "page_size", "ordering", "format", "fields"})
@@ -63,23 +64,12 @@ class InstantField(IsoDateTimeField):
     16 hours or more, which ISO 8601 and Python allow. A day outside the service's
     range (thads.clock) is refused like a malformed one."""
 
-    default_error_messages = {
-        "out_of_range": _("Ngày phải trong khoảng từ %(earliest)s đến %(latest)s."),
-    }
-
     def to_python(self, value):
         instant = super().to_python(value)
         if instant is None:
             return None
         if not day_in_range(instant.date()):
-            raise forms.ValidationError(
-                self.error_messages["out_of_range"],
-                code="out_of_range",
-                params={
-                    "earliest": EARLIEST_DAY.strftime("%d/%m/%Y"),
-                    "latest": LATEST_DAY.strftime("%d/%m/%Y"),
-                },
-            )
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range", params=DAY_RANGE)
         return instant.astimezone(UTC)
 
 

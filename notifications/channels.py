@@ -71,15 +71,15 @@ class InboxDelivery:
     delivery_id: str
 
 
-def deliver_inbox_many(deliveries: list[InboxDelivery]) -> int:
+def deliver_inbox_many(deliveries: list[InboxDelivery]) -> None:
     """The inbox channel for many messages at once: one INSERT for the messages
     and one for their change-log rows, in the caller's transaction. A delivery id
-    already in the inbox (a repeat) is not stored again. Returns how many were new.
+    already in the inbox (a repeat) is not stored again.
 
     The caller holds what makes each delivery id its own (the reminder ledger's
     row lock), so two calls never race on one id."""
     if not deliveries:
-        return 0
+        return
     wanted = {delivery.delivery_id: delivery for delivery in deliveries}
     present = set(
         Notification.objects.filter(dedup_key__in=list(wanted)).values_list("dedup_key", flat=True)
@@ -104,7 +104,6 @@ def deliver_inbox_many(deliveries: list[InboxDelivery]) -> int:
     record_changes(
         [{"kind": KIND_NOTIFICATION, "object_id": n.pk, "user_id": n.user_id} for n in fresh]
     )
-    return len(fresh)
 
 
 def deliver(channel: str, *, user, message: Message, delivery_id: str) -> None:

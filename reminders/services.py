@@ -304,15 +304,14 @@ def _hand_out(*, now: datetime | None, limit: int, slow_ahead: int) -> tuple[int
             return 0, 0
         inbox = [pk for pk, channel in rows if channel == CHANNEL_INBOX]
         others = [pk for pk, channel in rows if channel != CHANNEL_INBOX]
-        leases: dict[datetime, list[int]] = defaultdict(list)
-        leases[lease] = list(inbox)
+        slow_leases: dict[datetime, list[int]] = defaultdict(list)
         for position, pk in enumerate(others, start=slow_ahead):
             ahead = position // SLOW_LEASE_STEP * SLOW_LEASE_STEP
-            leases[lease + timedelta(seconds=ahead * per_row)].append(pk)
-        # One statement, whatever the number of lease steps.
+            slow_leases[lease + timedelta(seconds=ahead * per_row)].append(pk)
+        # One statement, whatever the number of lease steps; inbox rows take `lease`.
         ReminderLedger.objects.filter(pk__in=[pk for pk, _channel in rows]).update(
             next_attempt_at=Case(
-                *(When(pk__in=ids, then=Value(until)) for until, ids in leases.items() if ids),
+                *(When(pk__in=ids, then=Value(until)) for until, ids in slow_leases.items()),
                 default=Value(lease),
             )
         )

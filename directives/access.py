@@ -6,6 +6,7 @@ and what its state allows (409).
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directives.models import Assignment, AssignmentStatus
 from thads.errors import DomainError
@@ -27,6 +28,20 @@ ASSIGNMENT_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "return": ("leadership", frozenset({S.REPORTED})),
     "cancel": ("leadership", frozenset({*_WORKING, S.REPORTED})),
     "update": ("leadership", frozenset({*_WORKING, S.REPORTED})),
+}
+
+
+# What each action is called in messages, in the caller's language ("Không thể
+# chấp nhận kết quả khi ..."): the codes above stay in the error's fields.
+ACTION_LABELS = {
+    "acknowledge": pgettext_lazy("thao tác", "tiếp nhận nhiệm vụ"),
+    "progress": pgettext_lazy("thao tác", "báo cáo tiến độ"),
+    "request_extension": pgettext_lazy("thao tác", "đề nghị gia hạn"),
+    "complete": pgettext_lazy("thao tác", "báo cáo hoàn thành"),
+    "accept": pgettext_lazy("thao tác", "chấp nhận kết quả"),
+    "return": pgettext_lazy("thao tác", "trả lại để làm tiếp"),
+    "cancel": pgettext_lazy("thao tác", "hủy nhiệm vụ"),
+    "update": pgettext_lazy("thao tác", "sửa nhiệm vụ"),
 }
 
 
@@ -73,13 +88,13 @@ def ensure_action(*, actor, assignment: Assignment, action: str) -> Scope:
         raise DomainError(
             TRANSITION_NOT_ALLOWED,
             _(
-                "Không thể thực hiện '%(action)s' khi nhiệm vụ đang ở trạng thái "
-                "'%(status)s'. Thao tác được phép: %(allowed)s."
+                "Không thể %(action)s khi nhiệm vụ đang ở trạng thái “%(status)s”. "
+                "Thao tác được phép: %(allowed)s."
             )
             % {
-                "action": action,
-                "status": assignment.status,
-                "allowed": ", ".join(allowed) or "—",
+                "action": ACTION_LABELS[action],
+                "status": AssignmentStatus(assignment.status).label,
+                "allowed": ", ".join(str(ACTION_LABELS[name]) for name in allowed) or _("không có"),
             },
             extra={"status": assignment.status, "allowed_actions": allowed},
             status_code=409,

@@ -780,7 +780,8 @@ def _lock_pending_extension(extension: ExtensionRequest) -> ExtensionRequest:
     if extension.status != ExtensionStatus.PENDING:
         raise DomainError(
             EXTENSION_DECIDED,
-            _("Đề nghị gia hạn đã được xử lý (%(status)s).") % {"status": extension.status},
+            _("Đề nghị gia hạn đã được xử lý (%(status)s).")
+            % {"status": ExtensionStatus(extension.status).label},
             extra={"status": extension.status},
             status_code=409,
         )

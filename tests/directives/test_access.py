@@ -6,8 +6,11 @@ independently of `ASSIGNMENT_ACTIONS`, for every role and every status; then
 """
 
 import pytest
+from django.utils import translation
 
 from directives.access import (
+    ACTION_LABELS,
+    ASSIGNMENT_ACTIONS,
     PERMISSION_DENIED,
     TRANSITION_NOT_ALLOWED,
     allowed_actions,
@@ -126,13 +129,20 @@ def test_ensure_action_refuses_who_before_when(people, org):
 
 def test_ensure_action_names_the_allowed_actions_when_the_state_forbids(people, org):
     done = Assignment(pk=1, unit=org.hiephoa, status=S.DONE)
-    with pytest.raises(DomainError) as excinfo:
+    with pytest.raises(DomainError) as excinfo, translation.override("vi"):
         ensure_action(actor=people.director, assignment=done, action="cancel")
 
     error = excinfo.value
     assert (error.code, error.status_code) == (TRANSITION_NOT_ALLOWED, 409)
     assert error.extra == {"status": "done", "allowed_actions": []}
-    assert "cancel" in str(error.message)
+    assert str(error.message) == (
+        "Không thể hủy nhiệm vụ khi nhiệm vụ đang ở trạng thái “Hoàn thành”. "
+        "Thao tác được phép: không có."
+    )
+
+
+def test_every_action_has_a_name_for_messages():
+    assert set(ACTION_LABELS) == set(ASSIGNMENT_ACTIONS)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -927,8 +928,11 @@ def test_a_decided_extension_cannot_be_decided_again(director, officer, hiephoa_
     extension = request_extension(hiephoa_due, member=officer, requested=date(2022, 10, 14))
     services.extension_approve(actor=director, extension=extension)
 
-    with refused(services.EXTENSION_DECIDED, 409):
+    with refused(services.EXTENSION_DECIDED, 409) as excinfo, translation.override("vi"):
         services.extension_approve(actor=director, extension=extension)
+    # The state by its name, not its code ("approved").
+    assert str(excinfo.value.message) == "Đề nghị gia hạn đã được xử lý (Đã chấp thuận)."
+    assert excinfo.value.extra == {"status": "approved"}
     with refused(services.EXTENSION_DECIDED, 409):
         services.extension_reject(actor=director, extension=extension, reason="Đổi ý")
 

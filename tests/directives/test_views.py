@@ -1076,8 +1076,16 @@ def test_working_days_refuse_bad_ranges(officer_client, params):
 @pytest.mark.parametrize(
     ("language", "message"),
     [
-        ("vi", "Không thể thực hiện 'accept' khi nhiệm vụ đang ở trạng thái 'assigned'."),
-        ("en", "Cannot perform 'accept' while the assignment is in status 'assigned'."),
+        (
+            "vi",
+            "Không thể chấp nhận kết quả khi nhiệm vụ đang ở trạng thái “Đã giao”. "
+            "Thao tác được phép: hủy nhiệm vụ, sửa nhiệm vụ.",
+        ),
+        (
+            "en",
+            "Cannot accept the result while the assignment is “Assigned”. "
+            "Allowed actions: cancel the assignment, edit the assignment.",
+        ),
     ],
 )
 def test_errors_speak_the_callers_language_in_one_envelope(
@@ -1090,8 +1098,42 @@ def test_errors_speak_the_callers_language_in_one_envelope(
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "transition_not_allowed"
-    assert body["message"].startswith(message)
-    assert body["allowed_actions"] == ["cancel", "update"]
+    # Actions and states by their names in the caller's language; codes stay in the fields.
+    assert body["message"] == message
+    assert (body["status"], body["allowed_actions"]) == ("assigned", ["cancel", "update"])
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "vi",
+            "Không thể báo cáo tiến độ khi nhiệm vụ đang ở trạng thái “Hoàn thành”. "
+            "Thao tác được phép: không có.",
+        ),
+        (
+            "en",
+            "Cannot report progress while the assignment is “Completed”. Allowed actions: none.",
+        ),
+    ],
+)
+def test_a_refused_transition_says_none_when_nothing_is_allowed(
+    officer_client, assignment, language, message
+):
+    Assignment.objects.filter(pk=assignment.pk).update(
+        status=AssignmentStatus.DONE, completed_on=assignment.due_date
+    )
+
+    response = post_if_match(
+        officer_client,
+        url(assignment, "progress"),
+        {"percent": 50},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 409
+    assert response.json()["message"] == message
+    assert response.json()["allowed_actions"] == []
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

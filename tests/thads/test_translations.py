@@ -252,7 +252,7 @@ def test_the_scan_sees_the_apps_and_their_messages():
     assert not any("/migrations/" in message.where for message in messages)
     # Adjacent literals arrive joined, as xgettext joins them.
     assert any(
-        msgid.startswith("Không thể thực hiện '%(action)s'") and msgid.endswith("%(allowed)s.")
+        msgid.startswith("Không thể %(action)s khi") and msgid.endswith("%(allowed)s.")
         for msgid in found
     )
 

@@ -507,8 +507,8 @@ def _add_examples(result: dict[str, Any]) -> None:
             {
                 "not_now": _error_example(
                     "transition_not_allowed",
-                    "Không thể thực hiện 'progress' khi nhiệm vụ đang ở trạng thái 'done'. "
-                    "Thao tác được phép: —.",
+                    "Không thể báo cáo tiến độ khi nhiệm vụ đang ở trạng thái “Hoàn thành”. "
+                    "Thao tác được phép: không có.",
                     status="done",
                     allowed_actions=[],
                 )

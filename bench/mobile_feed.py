@@ -137,7 +137,7 @@ def _texts() -> dict[str, list[str]]:
     """Directive titles, bodies and their search keys (as `normalize_text` makes them),
     report notes: a pool of real sentences from the 22/4/2022 conclusion."""
     from directives.seed import conclusion_text
-    from thads.text import fold
+    from thads.text import search_key
 
     rng = random.Random(20220422)
     sentences = _sentences(conclusion_text())
@@ -148,9 +148,9 @@ def _texts() -> dict[str, list[str]]:
         title = body[:200].rsplit(" ", 1)[0]
         titles.append(title)
         bodies.append(body)
-        # The key is fold(label title body) with single spaces, cut at 1,000; the label
-        # ("1".."10") is prefixed in SQL.
-        keys.append(" ".join(f"{fold(title)} {fold(body)}".split()))
+        # The key is search_key(label, title, body), cut at 1,000; the label ("1".."10")
+        # is prefixed in SQL.
+        keys.append(search_key(title, body))
         notes.append(" ".join(sentences[rng.randrange(len(sentences))].split()[:30]))
     return {"titles": titles, "bodies": bodies, "keys": keys, "notes": notes}
 
@@ -199,7 +199,7 @@ def build_data(*, today: date) -> dict:
     from django.db import connection, transaction
 
     from directives.models import Category
-    from thads.text import fold
+    from thads.text import search_key
     from units.models import OrgUnit, UnitKind, User
 
     texts = _texts()
@@ -241,9 +241,10 @@ def build_data(*, today: date) -> dict:
         "prefix": NUMBER_PREFIX,
         "doc_title_0": doc_title[0],
         "doc_title_1": doc_title[1],
-        # fold(number) + " " + fold(title): the number is ASCII, so lower() folds it.
-        "doc_key_0": fold(doc_title[0]),
-        "doc_key_1": fold(doc_title[1]),
+        # search_key(number, title): the number is ASCII, so lower() and a space for
+        # each run of punctuation make its words.
+        "doc_key_0": search_key(doc_title[0]),
+        "doc_key_1": search_key(doc_title[1]),
         "body": conclusion_text_for_documents(),
         **texts,
     }
@@ -271,8 +272,10 @@ def build_data(*, today: date) -> dict:
                  period_start, period_end, created_at, updated_at, created_by_id,
                  issuing_unit_id)
             SELECT %(d0)s + i,
-                   lower(%(prefix)s || lpad((i + 1)::text, 5, '0') || '/KL-CTHADS')
-                       || ' ' || %(doc_key_0)s || ' ' || (i + 1) || ' ' || %(doc_key_1)s,
+                   ' ' || regexp_replace(
+                              lower(%(prefix)s || lpad((i + 1)::text, 5, '0') || '/KL-CTHADS'),
+                              '[^a-z0-9]+', ' ', 'g')
+                       || %(doc_key_0)s || ' ' || (i + 1) || %(doc_key_1)s,
                    (ARRAY['conclusion', 'plan', 'official_letter'])[i %% 3 + 1],
                    %(prefix)s || lpad((i + 1)::text, 5, '0') || '/KL-CTHADS',
                    %(doc_title_0)s || (i + 1) || %(doc_title_1)s,
@@ -292,7 +295,7 @@ def build_data(*, today: date) -> dict:
                 (id, search_key, label, position, title, body, default_due_date, is_active,
                  revoked_at, created_at, updated_at, category_id, document_id)
             SELECT %(v0)s + k,
-                   left(((k %% %(per_document)s) + 1) || ' ' || (%(keys)s::text[])[t + 1], 1000),
+                   left(' ' || ((k %% %(per_document)s) + 1) || (%(keys)s::text[])[t + 1], 1000),
                    ((k %% %(per_document)s) + 1)::text,
                    (k %% %(per_document)s) + 1,
                    (%(titles)s::text[])[t + 1],

@@ -335,7 +335,9 @@ def build_data(variant: Variant, *, since: datetime) -> None:
                 INSERT INTO directives_directive
                     (search_key, document_id, label, position, title, body, category_id,
                      is_active, created_at, updated_at)
-                SELECT 'nhiem vu ' || g.p || ' van ban ' || doc.number, doc.id, g.p::text, g.p,
+                SELECT ' nhiem vu ' || g.p || ' van ban '
+                           || regexp_replace(lower(doc.number), '[^a-z0-9]+', ' ', 'g'),
+                       doc.id, g.p::text, g.p,
                        'Nhiệm vụ ' || g.p || ' của văn bản ' || doc.number,
                        'Tổ chức thực hiện nhiệm vụ được giao, báo cáo kết quả đúng hạn.',
                        %(category)s, true, now(), now()

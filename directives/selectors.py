@@ -38,7 +38,7 @@ from directives.models import (
     Timeliness,
 )
 from thads.clock import local_today
-from thads.text import search_terms
+from thads.models import search
 from units.selectors import Scope, user_scope
 
 _OPEN = [
@@ -123,13 +123,13 @@ def assignment_reports(*, assignment: Assignment) -> QuerySet[ProgressReport]:
 
 
 def assignments_search(qs: QuerySet[Assignment], query: str) -> QuerySet[Assignment]:
-    for term in search_terms(query):
-        qs = qs.filter(
-            Q(directive__search_key__contains=term)
-            | Q(unit__search_key__contains=term)
-            | Q(directive__document__search_key__contains=term)
-        )
-    return qs
+    """Assignments whose directive, unit or document has a word beginning with
+    each word of `query` (see `thads.models.search`)."""
+    return search(
+        qs,
+        query,
+        fields=("directive__search_key", "unit__search_key", "directive__document__search_key"),
+    )
 
 
 # --- extensions -------------------------------------------------------------

@@ -5,15 +5,42 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thads.text import fold, nfc, search_terms
+from thads.text import nfc, search_key, search_terms
 
 
-def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
-    """Rows of a NormalizedTextModel whose search key holds every word of `query`,
-    accents, đ and case aside ("hiep hoa" finds "Hiệp Hòa" and "Hiệp Hoà")."""
+def search(
+    queryset: models.QuerySet, query: str, fields: tuple[str, ...] = ("search_key",)
+) -> models.QuerySet:
+    """Rows whose search key (or one of the keys in `fields`, e.g. a related row's
+    `unit__search_key`) has a word beginning with each word of `query`, accents,
+    đ and case aside: "hiep hoa" finds "Hiệp Hòa" and "Hiệp Hoà", "dau gia" finds
+    "đấu giá", and "hiep" does not find "nghiệp".
+
+    The key holds every word after a space (`thads.text.search_key`), so one
+    `LIKE '% term%'` per term is a word-start match, the same on SQLite and
+    PostgreSQL."""
     for term in search_terms(query):
-        queryset = queryset.filter(search_key__contains=term)
+        condition = models.Q()
+        for field in fields:
+            condition |= models.Q(**{f"{field}__contains": f" {term}"})
+        queryset = queryset.filter(condition)
     return queryset
+
+
+def refill_search_keys(model, fields: tuple[str, ...], batch: int = 500) -> None:
+    """Recompute the `search_key` of every row of `model` (a migration's historical
+    model) from `fields`, as `NormalizedTextModel` does on save: for data
+    migrations after the key's format changes."""
+    changed = []
+    for row in model.objects.only("pk", "search_key", *fields).iterator(chunk_size=batch):
+        key = search_key(*(str(getattr(row, name) or "") for name in fields))
+        if key != row.search_key:
+            row.search_key = key
+            changed.append(row)
+        if len(changed) >= batch:
+            model.objects.bulk_update(changed, ["search_key"])
+            changed = []
+    model.objects.bulk_update(changed, ["search_key"])
 
 
 class NFCTextModel(models.Model):
@@ -58,8 +85,9 @@ class NormalizedTextModel(NFCTextModel):
 
     def normalize_text(self) -> None:
         super().normalize_text()
-        key = " ".join(fold(str(getattr(self, name) or "")) for name in self.search_fields)
-        self.search_key = " ".join(key.split())[:1000]
+        self.search_key = search_key(
+            *(str(getattr(self, name) or "") for name in self.search_fields)
+        )
 
 
 class IdempotencyRecord(models.Model):

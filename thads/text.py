@@ -3,15 +3,18 @@
 `fold` is the one definition of "the same words" used for search everywhere:
 tone marks and other diacritics dropped, đ→d, lower case, single spaces. Both
 "Hiệp Hòa" and "Hiệp Hoà" (two accepted placements of the tone mark) fold to
-"hiep hoa", and so does the user's "hiep hoa". The key is computed in Python
-and stored in an indexed column, so it behaves the same on SQLite and
-PostgreSQL.
+"hiep hoa", and so does the user's "hiep hoa". The key (`search_key`) is
+computed in Python and stored in a column, so it behaves the same on SQLite
+and PostgreSQL; a search term matches at the start of a word only ("hiep"
+finds "Hiệp Hòa", not "nghiệp").
 """
 
+import re
 import unicodedata
 from typing import Any
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+_WORD = re.compile(r"[^\W_]+")
 
 
 def nfc(value: str) -> str:
@@ -24,9 +27,22 @@ def fold(value: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def words(value: str) -> list[str]:
+    """The folded words of `value`: runs of letters and digits, so punctuation
+    ("(nghiệp vụ)", "CC-HIEPHOA", "01/KL") separates words like a space."""
+    return _WORD.findall(fold(value))
+
+
+def search_key(*values: str, limit: int = 1000) -> str:
+    """The stored search key of `values`: every word preceded by one space
+    (" cc hiephoa chi cuc ..."), so " term" occurs in it exactly where a word
+    begins with term. Cut at `limit` characters."""
+    return "".join(f" {word}" for value in values for word in words(value))[:limit]
+
+
 def search_terms(query: str) -> list[str]:
-    """The folded words of a search query; each must occur in the search key."""
-    return fold(query).split()
+    """The folded words of a search query; each must begin a word of the key."""
+    return words(query)
 
 
 def nfc_deep(data: Any) -> Any:

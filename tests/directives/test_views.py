@@ -873,6 +873,41 @@ def test_assignment_list_filters(director_client, listed, org):
     assert found(q="yen the") == {a["past_coord"].pk, a["done"].pk}
 
 
+def test_assignment_search_matches_words_from_their_start(director_client, director, org):
+    """Issue 9: "Hiệp Hòa" found Yên Thế's and the office's rows, because "hiep" sits
+    inside "nghiep". Every term must begin a word, accents, case and đ aside."""
+    office = OrgUnitFactory(
+        code="BG-PNV",
+        name="Phòng Nghiệp vụ và Tổ chức thi hành án",
+        short_name="Phòng Nghiệp vụ",
+        kind=UnitKind.OFFICE,
+        parent=org.department,
+    )
+    auction = DirectiveFactory(
+        title="Giám sát bán đấu giá tài sản", body="Kê biên, đấu giá; số hóa hồ sơ."
+    )
+    skills = DirectiveFactory(
+        title="Nâng cao nghiệp vụ", body="Bồi dưỡng chuyên môn (nghiệp vụ), tin học hóa."
+    )
+    hiephoa = assign_one(actor=director, unit=org.hiephoa)
+    yenthe = assign_one(actor=director, unit=org.yenthe, directive=skills)
+    pnv = assign_one(actor=director, unit=office, directive=auction)
+
+    def found(q):
+        return set(ids(director_client.get(f"{API}/assignments/", {"q": q})))
+
+    assert found("Hiệp Hòa") == {hiephoa.pk}
+    assert found("hiep hoa") == {hiephoa.pk}
+    assert found("HIỆP HOÀ") == {hiephoa.pk}
+    assert found("nghiệp") == {yenthe.pk, pnv.pk}  # "(nghiệp vụ)": a word after a bracket
+    assert found("dau gia") == {pnv.pk}
+    assert found("ĐẤU GIÁ") == {pnv.pk}
+    assert found("đấu") == {pnv.pk}
+    assert found("iep") == set()  # inside words only
+    assert found("au gia") == set()
+    assert found("hiep pnv") == set()  # every term, not any
+
+
 def test_assignment_list_rows_carry_the_contract_fields(director_client, listed):
     rows = {row["id"]: row for row in results(director_client.get(f"{API}/assignments/"))}
 

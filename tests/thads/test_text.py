@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thads.text import fold, nfc, nfc_deep, search_terms
+from thads.text import fold, nfc, nfc_deep, search_key, search_terms, words
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,28 @@ def test_fold_drops_every_vietnamese_diacritic():
 def test_search_terms_are_folded_words():
     assert search_terms("  Tiếp CÔNG  dân ") == ["tiep", "cong", "dan"]
     assert search_terms("") == []
+
+
+def test_punctuation_separates_words_like_a_space():
+    assert search_terms("01/KL-CTHADS") == ["01", "kl", "cthads"]
+    assert words("(nghiệp vụ), tin học hóa.") == ["nghiep", "vu", "tin", "hoc", "hoa"]
+    assert words("a_b") == ["a", "b"]
+
+
+def test_the_search_key_puts_a_space_before_every_word():
+    key = search_key("CC-HIEPHOA", "Chi cục (Hiệp Hòa)", "")
+    assert key == " cc hiephoa chi cuc hiep hoa"
+    assert " hiep" in key and " iep" not in key
+    assert search_key("Đấu giá " * 300) == " dau gia" * 125  # cut at 1,000 characters
+
+
+@given(st.text(), st.text())
+def test_every_word_of_the_text_begins_a_word_of_its_key(first, second):
+    key = search_key(first, second)
+    for word in words(first) + words(second):
+        assert f" {word}" in key
+    assert key == "" or key.startswith(" ")
+    assert "  " not in key
 
 
 def test_nfc_composes_decomposed_text():

@@ -113,7 +113,7 @@ def test_creating_a_unit_in_the_admin_records_its_creation(admin_browser, org, p
     assert response.status_code == 302, response.context and response.context["errors"]
     unit = OrgUnit.objects.get(code="BG-PNV")
     assert unit.parent_id == org.department.id
-    assert unit.search_key.startswith("bg-pnv phong nghiep vu")
+    assert unit.search_key.startswith(" bg pnv phong nghiep vu")
     change = UnitChange.objects.get(unit=unit)
     assert (change.event, change.actor) == ("create", people.superuser)
 

@@ -77,7 +77,7 @@ def test_unit_create_saves_the_unit_and_records_its_creation(org, director):
         "sub_department",
         org.department.id,
     )
-    assert unit.search_key == "cc-lucnam chi cuc thi hanh an dan su huyen luc nam luc nam"
+    assert unit.search_key == " cc lucnam chi cuc thi hanh an dan su huyen luc nam luc nam"
     [change] = UnitChange.objects.filter(unit=unit)
     assert change.event == UnitChange.Event.CREATE
     assert change.actor == director

@@ -1,0 +1,17 @@
+"""Search keys in the word-start format (a space before every word, punctuation
+as a separator; see thads.text.search_key): refill the existing rows."""
+
+from django.db import migrations
+
+from thads.models import refill_search_keys
+
+
+def refill(apps, schema_editor):
+    refill_search_keys(apps.get_model("directives", "SourceDocument"), ("number", "title"))
+    refill_search_keys(apps.get_model("directives", "Directive"), ("label", "title", "body"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("directives", "0006_next_reminder_index")]
+
+    operations = [migrations.RunPython(refill, migrations.RunPython.noop, elidable=True)]

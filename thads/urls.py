@@ -14,6 +14,7 @@ from reminders.views import ReminderLedgerViewSet
 from sync.views import SyncView
 from thads import views
 from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
+from thads.api.root import ApiRootView
 from units.views import (
     LoginSessionViewSet,
     MembershipViewSet,
@@ -23,7 +24,9 @@ from units.views import (
     WorkingDaysView,
 )
 
+# The API root is ours (thads.api.root): it lists every route, not only the router's.
 router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
 router.register("units", UnitViewSet, basename="unit")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("sessions", LoginSessionViewSet, basename="session")
@@ -34,6 +37,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("reminders", ReminderLedgerViewSet, basename="reminder")
 
 api_v1 = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),
     path("auth/token/verify/", TokenVerifyView.as_view(), name="token-verify"),

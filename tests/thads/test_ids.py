@@ -5,24 +5,16 @@ even bind a number past 2**63). Found by the schemathesis run (tests/contract/).
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from thads.api.ids import ID_LOOKUP_REGEX, MAX_ID, MAX_PATH_ID
+from thads.api.root import url_patterns
 
 PAST_64_BITS = "100000000000000000000"  # 10**20
 
 
-def _regexes(patterns, prefix=""):
-    for entry in patterns:
-        regex = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _regexes(entry.url_patterns, regex)
-        elif isinstance(entry, URLPattern):
-            yield regex
-
-
 def test_every_api_detail_route_matches_only_ids():
-    api = [regex for regex in _regexes(get_resolver().url_patterns) if "api/v1/" in regex]
+    api = [regex for regex in url_patterns(get_resolver().url_patterns) if "api/v1/" in regex]
     lookups = [group for regex in api for group in re.findall(r"\(\?P<pk>([^)]*)\)", regex)]
 
     # assignments, attachments, devices, directives, documents, extensions,

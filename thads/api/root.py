@@ -17,11 +17,12 @@ from rest_framework.views import APIView
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
-def _patterns(entries, prefix: str = ""):
+def url_patterns(entries, prefix: str = ""):
+    """Every route's whole pattern (regex or route syntax), includes flattened."""
     for entry in entries:
         pattern = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
-            yield from _patterns(entry.url_patterns, pattern)
+            yield from url_patterns(entry.url_patterns, pattern)
         elif isinstance(entry, URLPattern):
             yield pattern
 
@@ -36,7 +37,7 @@ def api_routes(prefix: str) -> tuple[str, ...]:
     """The paths under `prefix` (e.g. "/api/v1/") in URLconf order, relative to it,
     parameters as `{name}` (RFC 6570); without the `.json`-style format suffixes."""
     routes: dict[str, None] = {}
-    for pattern in _patterns(get_resolver().url_patterns):
+    for pattern in url_patterns(get_resolver().url_patterns):
         path = _template(pattern)
         if path.startswith(prefix) and path != prefix and "{format}" not in path:
             routes[path.removeprefix(prefix)] = None

@@ -11,11 +11,9 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -62,19 +60,6 @@ from units.permissions import IsLeadership
 from units.selectors import user_scope
 
 PRECONDITION_REQUIRED = "precondition_required"
-
-
-def _wanted_fields(request) -> list[str] | None:
-    """The `?fields=` selection, validated against the serializer's fields."""
-    raw = request.query_params.get("fields")
-    if not raw:
-        return None
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    known = AssignmentSerializer.Meta.fields
-    unknown = sorted(set(names) - set(known))
-    if unknown:
-        raise ValidationError({"fields": [_("Trường không tồn tại: %s") % ", ".join(unknown)]})
-    return [name for name in known if name in names]
 
 
 # --- conditional requests -----------------------------------------------------
@@ -316,9 +301,9 @@ class ReminderPolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     POST sets one (creating it if needed); leadership only."""
 
     serializer_class = ReminderPolicySerializer
-    pagination_class = None
     permission_classes = [IsLeadership]
-    queryset = ReminderPolicy.objects.order_by("-is_default", "id")
+    queryset = ReminderPolicy.objects.all()
+    ordering = ["-is_default", "id"]  # the default first
 
     # 200, not the 201 drf-spectacular assumes for a POST: the policy is set, and
     # usually it existed already.
@@ -333,8 +318,8 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Directive categories; leadership adds new ones."""
 
     serializer_class = CategorySerializer
-    queryset = Category.objects.order_by("position", "code")
-    pagination_class = None
+    queryset = Category.objects.all()
+    ordering = ["position", "code"]
 
     @extend_schema(request=CategorySerializer, responses={201: CategorySerializer})
     def create(self, request):
@@ -348,17 +333,6 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- assignments ---------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "fields",
-                OpenApiTypes.STR,
-                description="Comma-separated field names to keep (e.g. id,status,due_date).",
-            )
-        ]
-    )
-)
 class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = AssignmentSerializer
@@ -376,13 +350,9 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
     def list(self, request):
         """Shaped from rows, not model instances (see `directives.rows`); the
         output is the same as `AssignmentSerializer`'s."""
-        wanted = _wanted_fields(request)
         scope = user_scope(user=request.user)
         page = self.paginate_queryset(assignment_rows(self.filter_queryset(self.get_queryset())))
-        results = [shape_row(row, scope) for row in page]
-        if wanted is not None:
-            results = [{name: item[name] for name in wanted} for item in results]
-        return self.get_paginated_response(results)
+        return self.get_paginated_response([shape_row(row, scope) for row in page])
 
     @extend_schema(
         parameters=[OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],

@@ -85,7 +85,7 @@ class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = DeviceSerializer
-    pagination_class = None
+    ordering = "id"
 
     def get_queryset(self):
         return selectors.device_list(user=self.request.user)
@@ -115,7 +115,7 @@ class WebhookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = WebhookSerializer
-    pagination_class = None
+    ordering = "id"
 
     def get_queryset(self):
         return selectors.webhook_list(user=self.request.user)

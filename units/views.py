@@ -232,11 +232,10 @@ class LoginSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = LoginSessionSerializer
-    pagination_class = None
 
     def get_queryset(self):
         user = self.request.user
-        qs = LoginSession.objects.select_related("user").order_by("-id")
+        qs = LoginSession.objects.select_related("user")
         if not user.is_authenticated:
             return qs.none()
         if user_scope(user=user).is_leadership:
@@ -265,8 +264,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = UserSerializer
     permission_classes = [IsLeadership]
-    queryset = User.objects.order_by("id")
-    pagination_class = None
+    queryset = User.objects.all()
+    ordering = "id"
 
     @extend_schema(request=None, responses=UserSerializer)
     @action(detail=True, methods=["post"])

@@ -1037,7 +1037,7 @@ def test_an_officer_lists_only_their_units_work(officer_client, listed):
 def test_categories_list_and_create(director_client, officer_client, document):
     listed = director_client.get(f"{API}/categories/")
     assert listed.status_code == 200
-    assert "verification" in [c["code"] for c in listed.json()]
+    assert "verification" in [c["code"] for c in listed.json()["results"]]
 
     new = {"code": "statistics", "name_vi": "Thống kê", "name_en": "Statistics"}
     assert officer_client.post(f"{API}/categories/", new).status_code == 403

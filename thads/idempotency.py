@@ -52,6 +52,7 @@ from rest_framework.settings import api_settings
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from thads.api.exceptions import envelope
+from thads.http import json_response
 from thads.models import IdempotencyRecord
 
 logger = logging.getLogger(__name__)
@@ -174,11 +175,7 @@ def _covered(request: HttpRequest) -> bool:
 
 
 def _error(status: int, code: str, **extra: Any) -> JsonResponse:
-    return JsonResponse(
-        envelope(code, MESSAGES[code], **extra),
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return json_response(envelope(code, MESSAGES[code], **extra), status=status)
 
 
 def _in_progress() -> JsonResponse:

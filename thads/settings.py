@@ -288,6 +288,9 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 REQUEST_MAX_UPLOAD_BYTES = env.int(
     "REQUEST_MAX_UPLOAD_BYTES", default=10 * EVIDENCE_MAX_BYTES + 1024 * 1024
 )
+# Longest URI (path and query string) in bytes; 414 in the JSON envelope above.
+# Below gunicorn's limit_request_line (8190, gunicorn.conf.py), which answers HTML.
+REQUEST_MAX_URI_BYTES = env.int("REQUEST_MAX_URI_BYTES", default=4096)
 
 # --- Idempotency-Key (thads/idempotency.py) --------------------------------------
 # How long a POST's key and its stored answer are kept; a later reuse is a new request.

@@ -1,5 +1,7 @@
 """The one error envelope: `{code, message, fields?}` for every failure the API answers."""
 
+import json
+
 import pytest
 
 from units.models import OrgUnit, UnitChange
@@ -172,3 +174,37 @@ def test_an_unexpected_error_under_the_api_is_500_in_the_envelope(leader, monkey
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"code": "server_error", "message": "Server error."}
+
+
+# --- one encoding: UTF-8 ------------------------------------------------------------------
+
+
+def _answers(api_client, leader, settings):
+    """An error from each layer that answers: the URL resolver's 404, the request
+    limits (414, 413), DRF's handler (400), the 500 handler, the Idempotency-Key
+    middleware (400)."""
+    from django.test import RequestFactory
+
+    from thads.views import server_error
+
+    settings.REQUEST_MAX_URI_BYTES = 100
+    yield api_client.get("/api/v1/khong-co/")
+    yield api_client.get("/api/v1/units/?q=" + "a" * 100)
+    yield api_client.generic(
+        "POST", UNITS, b"{}", content_type="application/json", CONTENT_LENGTH="999999999"
+    )
+    yield leader.post(UNITS, {"kind": "bogus"}, format="json")
+    yield server_error(RequestFactory().get("/api/v1/units/"))
+    yield leader.post(UNITS, {"kind": "office"}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 256)
+
+
+def test_every_error_body_is_utf8_text_never_ascii_escapes(api_client, leader, settings):
+    statuses = []
+    for response in _answers(api_client, leader, settings):
+        raw = response.content
+        message = json.loads(raw)["message"]
+        statuses.append(response.status_code)
+        assert not message.isascii(), message  # Vietnamese, so escaping would show
+        assert b"\\u" not in raw, raw
+        assert message.encode("utf-8") in raw
+    assert statuses == [404, 414, 413, 400, 500, 400]

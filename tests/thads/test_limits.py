@@ -1,5 +1,8 @@
 """Limits and compact lists for phones on bad networks.
 
+- A URI (path and query) longer than REQUEST_MAX_URI_BYTES answers 414 in the
+  API's envelope before any view runs (gunicorn's own, HTML, limit is higher:
+  tests/thads/test_gunicorn.py).
 - A body larger than we accept answers 413 in the API's envelope before any view
   (or authentication) runs, judged from Content-Length: JSON and forms up to
   DATA_UPLOAD_MAX_MEMORY_SIZE, multipart uploads up to REQUEST_MAX_UPLOAD_BYTES.
@@ -41,6 +44,46 @@ def _json_of_size(size: int) -> bytes:
 def pdf_of_size(size: int) -> bytes:
     head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
     return head + b"0" * (size - len(head))
+
+
+# --- 414 for an over-long URI ------------------------------------------------------------
+
+
+def _uri_of_size(size: int) -> str:
+    """An assignment-list URI of exactly `size` bytes (a long `q`, in ASCII)."""
+    start = f"{ASSIGNMENTS}?q="
+    return start + "a" * (size - len(start))
+
+
+def test_an_over_long_uri_is_414_in_the_envelope_before_authentication(api_client):
+    limit = settings.REQUEST_MAX_URI_BYTES
+
+    response = api_client.get(_uri_of_size(limit + 1))
+
+    assert response.status_code == 414
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "code": "uri_too_long",
+        "message": f"Địa chỉ yêu cầu quá dài (tối đa {limit} byte); hãy bớt tham số lọc.",
+        "limit_bytes": limit,
+    }
+
+
+def test_the_414_answers_in_the_callers_language(api_client, settings):
+    settings.REQUEST_MAX_URI_BYTES = 2000
+
+    response = api_client.get(_uri_of_size(2001), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 414
+    assert response.json()["message"] == (
+        "The request URI is too long (at most 2000 bytes); use fewer filters."
+    )
+
+
+def test_a_uri_at_the_limit_passes_the_middleware(api_client):
+    response = api_client.get(_uri_of_size(settings.REQUEST_MAX_URI_BYTES))
+
+    assert response.status_code == 401  # on to authentication
 
 
 # --- 413 before anything else ------------------------------------------------------------

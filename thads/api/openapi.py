@@ -21,6 +21,7 @@ Idempotency-Key hooks) adds to every operation:
   410   expired or unknown sync token                               `sync/`
   412   `If-Match` is stale (`version_mismatch`, with `current`)    If-Match writes
   413   body over the size limit (`request_too_large`)              with a body
+  414   path and query over REQUEST_MAX_URI_BYTES (`uri_too_long`)  all
   415   body in a media type the operation does not read            with a body
   428   `If-Match` missing (`precondition_required`)                If-Match writes
   429   too many sign-in attempts (`throttled`, `retry_after`)      sign-in
@@ -60,6 +61,7 @@ ERROR = "Error"
 ERROR_CONFLICT = "ErrorConflict"
 ERROR_PRECONDITION_FAILED = "ErrorPreconditionFailed"
 ERROR_TOO_LARGE = "ErrorTooLarge"
+ERROR_URI_TOO_LONG = "ErrorUriTooLong"
 ERROR_THROTTLED = "ErrorThrottled"
 TOKEN_PAIR = "TokenPair"  # noqa: S105 - a component name, not a secret
 
@@ -135,6 +137,19 @@ def _error_components(has_assignment: bool) -> dict[str, dict[str, Any]]:
                 },
             ],
         },
+        ERROR_URI_TOO_LONG: {
+            "description": "A 414 (`uri_too_long`): the path and query are over "
+            "`limit_bytes` (REQUEST_MAX_URI_BYTES, 4096 by default). Past 8190 bytes of "
+            "request line the web server itself answers 414, as an HTML page.",
+            "allOf": [
+                _ref(ERROR),
+                {
+                    "type": "object",
+                    "properties": {"limit_bytes": {"type": "integer"}},
+                    "required": ["limit_bytes"],
+                },
+            ],
+        },
         ERROR_THROTTLED: {
             "description": "A 429 (`throttled`): too many attempts; retry after "
             "`retry_after` seconds (also in the Retry-After header).",
@@ -181,6 +196,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "413": (
         "`request_too_large`: the body is over the size limit (`limit_bytes`).",
         ERROR_TOO_LARGE,
+    ),
+    "414": (
+        "`uri_too_long`: the path and query are over the limit (`limit_bytes`).",
+        ERROR_URI_TOO_LONG,
     ),
     "415": ("`unsupported_media_type`: send JSON (or a form, where documented).", ERROR),
     "428": ("`precondition_required`: send If-Match with the assignment's ETag.", ERROR),
@@ -231,7 +250,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[st
     """The error statuses this operation really answers with (see the module docstring)."""
     headers = _header_names(operation)
     has_body = "requestBody" in operation
-    statuses = ["401"]
+    statuses = ["401", "414"]
     # A path's id that is not a number is the URL resolver's 404, not a 400.
     if has_body or any(p.get("in") != "path" for p in operation.get("parameters", [])):
         statuses.append("400")

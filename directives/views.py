@@ -66,11 +66,22 @@ PRECONDITION_REQUIRED = "precondition_required"
 
 
 def assignment_etag(assignment: Assignment, scope) -> str:
-    """A strong validator from the version and what the caller may do with it:
-    the same row gives different users different representations."""
+    """A validator from the version and what the caller may do with it: the same
+    row gives different users different representations.
+
+    Weak (`W/"..."`) on every answer: GZipMiddleware weakens the tag of a
+    compressed body (RFC 9110, the bytes differ), so a strong tag would come in
+    two forms. What it names is the representation, whatever its encoding."""
     actions = ",".join(allowed_actions(scope=scope, assignment=assignment))
     digest = hashlib.sha256(f"{assignment.pk}:{assignment.version}:{actions}".encode())
-    return f'"{assignment.version}-{digest.hexdigest()[:16]}"'
+    return f'W/"{assignment.version}-{digest.hexdigest()[:16]}"'
+
+
+def etag_listed(etag: str, header: str) -> bool:
+    """Whether an If-Match / If-None-Match header names `etag`, in its weak or its
+    strong form (a client or proxy may have dropped the `W/`)."""
+    opaque = etag.removeprefix("W/")
+    return opaque in [tag.strip().removeprefix("W/") for tag in header.split(",")]
 
 
 IF_MATCH = OpenApiParameter(
@@ -96,8 +107,7 @@ class AssignmentWriteMixin:
         if header.strip() == "*":
             return None
         scope = user_scope(user=request.user)
-        tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-        if assignment_etag(assignment, scope) not in tags:
+        if not etag_listed(assignment_etag(assignment, scope), header):
             self._precondition_failed(request, assignment)
         return assignment.version
 
@@ -362,8 +372,7 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
         assignment = found(selectors.assignment_get(user=request.user, pk=pk))
         scope = user_scope(user=request.user)
         etag = assignment_etag(assignment, scope)
-        if_none_match = request.headers.get("If-None-Match", "")
-        if etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
+        if etag_listed(etag, request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         response = Response(AssignmentSerializer(assignment, context={"scope": scope}).data)
         response["ETag"] = etag

@@ -796,6 +796,34 @@ def test_if_none_match_with_the_current_etag_is_304(officer_client, officer, ass
     assert changed.json()["version"] == 2
 
 
+def test_the_etag_has_one_form_plain_gzipped_and_on_the_304(officer_client, assignment):
+    """Issue 9: GZipMiddleware weakened the ETag of a compressed 200 while the 304
+    and an uncompressed 200 gave it strong. It is weak everywhere now (the
+    representation, not its bytes, is what it names)."""
+    plain = officer_client.get(url(assignment))
+    gzipped = officer_client.get(url(assignment), HTTP_ACCEPT_ENCODING="gzip")
+    not_modified = officer_client.get(
+        url(assignment), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"]
+    )
+
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert not_modified.status_code == 304
+    assert plain["ETag"] == gzipped["ETag"] == not_modified["ETag"]
+    assert plain["ETag"].startswith('W/"')
+
+
+@pytest.mark.parametrize("form", ["weak", "strong"])
+def test_if_match_takes_the_current_etag_weak_or_strong(officer_client, assignment, form):
+    current = etag(officer_client, assignment.pk)
+    tag = current if form == "weak" else current.removeprefix("W/")
+
+    done = officer_client.post(url(assignment, "acknowledge"), HTTP_IF_MATCH=tag)
+    stale = officer_client.post(url(assignment, "progress"), {"percent": 5}, HTTP_IF_MATCH=tag)
+
+    assert done.status_code == 200, done.content
+    assert stale.status_code == 412
+
+
 # --- lists: filters, search, ordering, pagination ------------------------------------------
 
 

@@ -210,8 +210,9 @@ ERRORS: dict[str, tuple[str, str]] = {
 MERGED_DESCRIPTIONS = frozenset({"409"})
 
 ETAG_HEADER = {
-    "description": "The assignment's strong validator: send it back as If-Match to "
-    "write, or as If-None-Match to get a 304 when nothing changed.",
+    "description": 'The assignment\'s validator, weak (`W/"..."`) on every answer, '
+    "compressed or not: send it back as If-Match to write (with or without the `W/`), "
+    "or as If-None-Match to get a 304 when nothing changed.",
     "required": True,
     "schema": {"type": "string"},
 }

@@ -39,9 +39,20 @@ MATRIX = {
     "memberships-add":  (401, 201, 201, 201, 201, 403, 403, 403, 403, 403),
     "memberships-end":  (401, 200, 200, 200, 200, 403, 403, 403, 403, 403),
     "me":               (401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "users-list":       (401, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "sessions-list":    (401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 
-READS = {"units-list", "units-detail", "units-tree", "units-history", "memberships-list", "me"}
+READS = {
+    "units-list",
+    "units-detail",
+    "units-tree",
+    "units-history",
+    "memberships-list",
+    "me",
+    "users-list",
+    "sessions-list",
+}
 
 
 def _request(endpoint: str, org, people) -> tuple[str, str, dict | None]:
@@ -81,6 +92,8 @@ def _request(endpoint: str, org, people) -> tuple[str, str, dict | None]:
             {"valid_to": date(2030, 1, 31).isoformat()},
         ),
         "me": ("get", "/api/v1/me/", None),
+        "users-list": ("get", "/api/v1/users/", None),
+        "sessions-list": ("get", "/api/v1/sessions/", None),
     }[endpoint]
 
 

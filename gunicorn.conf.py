@@ -1,0 +1,14 @@
+"""gunicorn's settings for every way the API starts (`make run`'s Procfile, the
+container image): gunicorn reads ./gunicorn.conf.py from its working directory.
+
+Its log lines take the format of every other process (thads/logs.py: ISO 8601
+in UTC). The access line carries no time of its own: the line's first field is
+the instant.
+"""
+
+import os
+
+from thads.logs import gunicorn_logging_config
+
+logconfig_dict = gunicorn_logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -169,7 +169,7 @@ def history_table(event: AssignmentEvent):
     units = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "short_name"))
     rows = format_html_join(
         "",
-        "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+        '<tr><td class="thads-history-field">{}</td><td>{}</td><td>{}</td></tr>',
         (
             (
                 capfirst(fields[name].verbose_name) if fields[name] is not None else name,

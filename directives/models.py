@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from thads.models import NFCTextModel, NormalizedTextModel
@@ -539,7 +540,8 @@ class AssignmentEvent(NFCTextModel):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.assignment_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+        # Shown above each row of the admin's history: the action's name, local time.
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 def default_before_working_days() -> list[int]:

@@ -99,6 +99,10 @@ def test_the_assignment_page_labels_in_english_for_an_english_browser(desk, assi
         assert label in html
 
 
+def _row(label: str, before: str, after: str) -> str:
+    return f'<td class="thads-history-field">{label}</td><td>{before}</td><td>{after}</td>'
+
+
 def test_the_history_is_a_table_of_changes_not_json(desk, assignment, people):
     drive(assignment, AssignmentStatus.ACKNOWLEDGED, leader=people.director, member=people.officer)
     request_extension(
@@ -110,13 +114,15 @@ def test_the_history_is_a_table_of_changes_not_json(desk, assignment, people):
     assert html.count('<table class="thads-history">') == 2  # assigned, acknowledged
     tables = re.findall(r'<table class="thads-history">.*?</table>', html, re.S)
     acknowledged = tables[1]
-    assert re.search(r"<th>Trạng thái</th><td>Đã giao</td><td>Đã tiếp nhận</td>", acknowledged)
+    assert _row("Trạng thái", "Đã giao", "Đã tiếp nhận") in acknowledged
     assert "<th>Thông tin</th><th>Trước</th><th>Sau</th>" in acknowledged
     assigned = tables[0]
     due = assignment.due_date.strftime("%d/%m/%Y")
-    assert re.search(rf"<th>Hạn hiện hành</th><td>—</td><td>{due}</td>", assigned)
-    assert re.search(r"<th>Đơn vị</th><td>—</td><td>Hiệp Hòa</td>", assigned)
+    assert _row("Hạn hiện hành", "—", due) in assigned
+    assert _row("Đơn vị", "—", "Hiệp Hòa") in assigned
     assert '{"status"' not in html and "&quot;status&quot;" not in html
+    assert "Tiếp nhận " in html  # each row's title: the action's name, not its code
+    assert " acknowledged " not in html
 
 
 def test_the_admin_approves_an_extension(desk, assignment, people):

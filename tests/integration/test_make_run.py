@@ -9,6 +9,7 @@ every log line, whichever process wrote it, starts with the same ISO 8601 UTC
 instant.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -122,6 +123,11 @@ def test_ctrl_c_stops_gunicorn_worker_and_beat_cleanly_and_all_log_alike(tmp_pat
         except subprocess.TimeoutExpired:
             pytest.fail(f"still running {STOP_TIMEOUT} s after Ctrl-C:\n{log.read_text()}")
     finally:
+        # honcho's processes live in sessions of their own: only honcho stops them.
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=STOP_TIMEOUT)
         stop_process(proc, grace=5)
 
     output = log.read_text()

@@ -32,7 +32,8 @@ def _create_embedded_broker_folders(sender, **kwargs) -> None:
 def _log_like_every_process(**kwargs) -> None:
     # The worker and beat log with the settings' LOGGING (thads/logs.py: ISO 8601
     # in UTC, LOG_LEVEL) instead of Celery's own format in local time. A receiver
-    # of this signal replaces Celery's logging set-up, stdout redirection included.
+    # of this signal replaces Celery's logging set-up, stdout redirection included;
+    # LOG_LEVEL, not `--loglevel`, sets the level, as in the API's processes.
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)

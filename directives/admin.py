@@ -39,6 +39,23 @@ from units.models import OrgUnit
 TITLE_CHARS = 80
 
 
+def short_title(text: str, chars: int = TITLE_CHARS):
+    """`text` cut to `chars` characters, whole in the tooltip."""
+    return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(chars))
+
+
+def assignment_label(assignment: Assignment):
+    """A list cell for an assignment: its directive, cut short, and the unit's short name.
+    The caller selects `assignment__directive` and `assignment__unit` with the rows."""
+    unit = assignment.unit.short_name or assignment.unit.name
+    return format_html(
+        '<span title="{}">{} → {}</span>',
+        str(assignment),
+        Truncator(str(assignment.directive)).chars(TITLE_CHARS // 2),
+        unit,
+    )
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -225,14 +242,14 @@ class AssignmentAdmin(admin.ModelAdmin):
     # Leadership reads the list on one screen: a short title, then what it
     # follows per row (unit, status, timeliness, deadline, progress).
     list_display = [
-        "short_title",
+        "title_display",
         "unit_name",
         "status",
         "timeliness_display",
         "due_display",
         "progress_display",
     ]
-    list_display_links = ["short_title"]
+    list_display_links = ["title_display"]
     list_filter = ["status", TimelinessFilter, "role", "unit", "directive__category"]
     search_fields = ["directive__search_key", "unit__search_key"]
     list_select_related = ["directive", "unit"]
@@ -253,9 +270,8 @@ class AssignmentAdmin(admin.ModelAdmin):
         return Timeliness(obj.timeliness).label if obj.timeliness else "—"
 
     @admin.display(description=_("nhiệm vụ"), ordering="directive__position")
-    def short_title(self, obj):
-        full = str(obj.directive)
-        return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(TITLE_CHARS))
+    def title_display(self, obj):
+        return short_title(str(obj.directive))
 
     @admin.display(description=_("đơn vị"), ordering="unit__short_name")
     def unit_name(self, obj):

@@ -9,10 +9,13 @@ from io import StringIO
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
-from django.utils import translation
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from directives.models import Assignment, AssignmentStatus, ExtensionRequest, ExtensionStatus
+from reminders.models import ReminderLedger
 from tests.directives.factories import DirectiveFactory, assign_one, drive, request_extension
 from units.models import User
 
@@ -63,6 +66,52 @@ def test_the_assignment_list_shows_what_leadership_follows_with_a_short_title(de
     assert "Đã giao" in cells
     assert f">{assignment.due_date:%d/%m/%Y}<" in cells  # short: the list is wide enough
     assert "0%" in cells
+
+
+def _ledger_rows(assignments, recipient) -> None:
+    now = timezone.now()
+    ReminderLedger.objects.bulk_create(
+        ReminderLedger(
+            key=f"test:{assignment.pk}",
+            assignment=assignment,
+            kind="overdue_1",
+            recipient=recipient,
+            channel="inbox",
+            due_at=now,
+            created_at=now,
+        )
+        for assignment in assignments
+    )
+
+
+def test_the_reminder_ledger_list_names_each_assignment_briefly_in_fixed_queries(
+    desk, org, director, officer, django_assert_max_num_queries
+):
+    def page(expected_rows: int) -> str:
+        response = desk.get("/admin/reminders/reminderledger/")
+        assert len(response.context["cl"].result_list) == expected_rows
+        return response.content.decode()
+
+    first = assign_one(
+        actor=director, unit=org.hiephoa, directive=DirectiveFactory(title=LONG_TITLE)
+    )
+    _ledger_rows([first], officer)
+    with CaptureQueriesContext(connection) as one_row:
+        page(1)
+    more = [
+        assign_one(actor=director, unit=org.hiephoa, directive=DirectiveFactory(title=LONG_TITLE))
+        for _ in range(4)
+    ]
+    _ledger_rows(more, officer)
+    with django_assert_max_num_queries(len(one_row)):
+        html = page(5)
+
+    cells = re.findall(r'<td class="field-assignment_display">(.*?)</td>', html, re.S)
+    assert len(cells) == 5
+    shown = re.search(r'<span title="([^"]+)">([^<]+)</span>', cells[0])
+    assert shown.group(1) == str(Assignment.objects.get(pk=more[-1].pk))  # newest first
+    assert shown.group(2).endswith("→ Hiệp Hòa")
+    assert len(shown.group(2)) < 60
 
 
 def _auto_labels(model) -> list[str]:

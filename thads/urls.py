@@ -57,6 +57,10 @@ admin.site.site_header = _("THADS — Chỉ đạo, điều hành")
 admin.site.site_title = _("Quản trị THADS")
 admin.site.index_title = _("Quản trị")
 admin.site.site_url = reverse_lazy("home")
+# The lists are the desk: at 1400 px the app sidebar left the assignment and
+# ledger lists too narrow for their columns. The breadcrumbs and the index lead
+# to every page.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),

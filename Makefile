@@ -55,6 +55,7 @@ run: $(STAMP) var/secret_key
 	@# .env (optional) is read here, once, so migrate and seed_demo see the same
 	@# configuration as the processes; honcho is told not to read it again.
 	@# kombu's filesystem transport (the no-Redis default) does not create its folders.
+	@# thads/procfile.py is honcho with the time the processes need to stop cleanly.
 	@if [ -f .env ]; then set -a && . ./.env && set +a; fi && \
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" && \
@@ -77,7 +78,7 @@ run: $(STAMP) var/secret_key
 	echo "    hiephoa.officer  Chấp hành viên, Chi cục THADS huyện Hiệp Hòa" && \
 	echo "    yenthe.officer   Chấp hành viên, Chi cục THADS huyện Yên Thế" && \
 	echo && \
-	exec honcho start --procfile Procfile --env /dev/null --port "$${PORT}"
+	exec python -m thads.procfile start --procfile Procfile --env /dev/null --port "$${PORT}"
 
 # pytest's exit code 5 means it collected no test; that must not pass as green.
 test: $(STAMP)

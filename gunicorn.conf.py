@@ -1,8 +1,18 @@
-"""gunicorn settings that every way of starting the web process shares.
+"""gunicorn's settings for every way the API starts (`make run`'s Procfile, the
+container image): gunicorn reads ./gunicorn.conf.py from its working directory.
+Command-line options still win over what is set here.
 
-gunicorn reads ./gunicorn.conf.py from its working directory: the repository
-for `make run` (Procfile), /app in the container image. Command-line options
-still win over what is set here."""
+Its log lines take the format of every other process (thads/logs.py: ISO 8601
+in UTC). The access line carries no time of its own: the line's first field is
+the instant.
+"""
+
+import os
+
+from thads.logs import gunicorn_logging_config
+
+logconfig_dict = gunicorn_logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 # The longest request line ("GET <uri> HTTP/1.1") gunicorn accepts, its maximum;
 # the default 4094 is short for a list with several filters and `fields`. Past

@@ -3,7 +3,14 @@ filterable by unit, status and timeliness. Workflow actions call the same
 services as the API, so they check the same rules and write the same history.
 History, reports and files are read-only here."""
 
+from datetime import date, datetime
+
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from directives import services
@@ -25,6 +32,28 @@ from directives.models import (
 from directives.selectors import timeliness_expression, timeliness_q
 from thads.clock import local_today
 from thads.errors import DomainError
+from units.models import OrgUnit
+
+# Characters of a directive's title in the assignment list; the whole title is
+# in the link's tooltip and on the assignment's page.
+TITLE_CHARS = 80
+
+
+def short_title(text: str, chars: int = TITLE_CHARS):
+    """`text` cut to `chars` characters, whole in the tooltip."""
+    return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(chars))
+
+
+def assignment_label(assignment: Assignment):
+    """A list cell for an assignment: its directive, cut short, and the unit's short name.
+    The caller selects `assignment__directive` and `assignment__unit` with the rows."""
+    unit = assignment.unit.short_name or assignment.unit.name
+    return format_html(
+        '<span title="{}">{} → {}</span>',
+        str(assignment),
+        Truncator(str(assignment.directive)).chars(TITLE_CHARS // 2),
+        unit,
+    )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -114,9 +143,78 @@ class TimelinessFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AssignmentEventInline(ReadOnlyInline):
+def _shown(field, value, units: dict[int, str]) -> str:
+    """One value of the audit trail's JSON as a person reads it."""
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.is_relation and field.related_model is OrgUnit:
+        return units.get(value, str(value))
+    if isinstance(value, bool):
+        return str(_("có") if value else _("không"))
+    if isinstance(value, str) and field is not None:
+        try:
+            if field.get_internal_type() == "DateTimeField":
+                instant = timezone.localtime(datetime.fromisoformat(value))
+                return instant.strftime("%d/%m/%Y %H:%M")
+            if field.get_internal_type() == "DateField":
+                return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            pass
+    return str(value)
+
+
+def history_table(event: AssignmentEvent):
+    """The fields an event changed, one row each: label, before, after."""
+    names = list(dict.fromkeys([*event.before, *event.after]))
+    if not names:
+        return "—"
+    fields = {}
+    for name in names:
+        try:
+            fields[name] = Assignment._meta.get_field(name)
+        except FieldDoesNotExist:
+            fields[name] = None
+    unit_ids = {
+        value
+        for name in names
+        if fields[name] is not None and fields[name].related_model is OrgUnit
+        for value in (event.before.get(name), event.after.get(name))
+        if value is not None
+    }
+    units = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "short_name"))
+    rows = format_html_join(
+        "",
+        '<tr><td class="thads-history-field">{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                capfirst(fields[name].verbose_name) if fields[name] is not None else name,
+                _shown(fields[name], event.before.get(name), units),
+                _shown(fields[name], event.after.get(name), units),
+            )
+            for name in names
+        ),
+    )
+    return format_html(
+        '<table class="thads-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>'
+        "</thead><tbody>{}</tbody></table>",
+        capfirst(_("thông tin")),
+        capfirst(_("trước")),
+        capfirst(_("sau")),
+        rows,
+    )
+
+
+class HistoryTableMixin:
+    @admin.display(description=_("thay đổi"))
+    def changes(self, obj):
+        return history_table(obj)
+
+
+class AssignmentEventInline(HistoryTableMixin, ReadOnlyInline):
     model = AssignmentEvent
-    fields = ["at", "action", "actor", "before", "after", "note"]
+    fields = ["at", "action", "actor", "changes", "note"]
     readonly_fields = fields
     ordering = ["at", "id"]
 
@@ -141,16 +239,17 @@ def _run(modeladmin, request, queryset, service, *, as_name: str = "assignment")
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    # Leadership reads the list on one screen: a short title, then what it
+    # follows per row (unit, status, timeliness, deadline, progress).
     list_display = [
-        "directive",
-        "unit",
-        "role",
+        "title_display",
+        "unit_name",
         "status",
-        "progress",
-        "due_date",
-        "original_due_date",
         "timeliness_display",
+        "due_display",
+        "progress_display",
     ]
+    list_display_links = ["title_display"]
     list_filter = ["status", TimelinessFilter, "role", "unit", "directive__category"]
     search_fields = ["directive__search_key", "unit__search_key"]
     list_select_related = ["directive", "unit"]
@@ -169,6 +268,22 @@ class AssignmentAdmin(admin.ModelAdmin):
     @admin.display(description=_("tiến độ so với hạn"), ordering="timeliness")
     def timeliness_display(self, obj):
         return Timeliness(obj.timeliness).label if obj.timeliness else "—"
+
+    @admin.display(description=_("nhiệm vụ"), ordering="directive__position")
+    def title_display(self, obj):
+        return short_title(str(obj.directive))
+
+    @admin.display(description=_("đơn vị"), ordering="unit__short_name")
+    def unit_name(self, obj):
+        return obj.unit.short_name or obj.unit.name
+
+    @admin.display(description=_("hạn hiện hành"), ordering="due_date")
+    def due_display(self, obj):
+        return date_format(obj.due_date, "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("tiến độ (%)"), ordering="progress")
+    def progress_display(self, obj):
+        return f"{obj.progress}%"
 
     def has_add_permission(self, request):
         return False  # assign through the directive's assign endpoint
@@ -208,15 +323,16 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
             request,
             queryset.filter(status=ExtensionStatus.PENDING),
             services.extension_approve,
-            _as="extension",
+            as_name="extension",
         )
 
 
 @admin.register(AssignmentEvent)
-class AssignmentEventAdmin(admin.ModelAdmin):
+class AssignmentEventAdmin(HistoryTableMixin, admin.ModelAdmin):
     list_display = ["at", "assignment", "action", "actor"]
     list_filter = ["action"]
-    readonly_fields = ["assignment", "action", "actor", "at", "before", "after", "note"]
+    fields = ["assignment", "action", "actor", "at", "changes", "note"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

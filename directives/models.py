@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from thads.models import NFCTextModel, NormalizedTextModel
@@ -45,10 +46,14 @@ class SourceDocument(NormalizedTextModel):
     period_start = models.DateField(_("kỳ từ ngày"), null=True, blank=True)
     period_end = models.DateField(_("kỳ đến ngày"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người tạo"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("cập nhật lúc"))
 
     class Meta:
         verbose_name = _("văn bản")
@@ -80,13 +85,21 @@ class DocumentLink(NFCTextModel):
     """`source` implements, amends or replaces `target`."""
 
     source = models.ForeignKey(
-        SourceDocument, on_delete=models.CASCADE, related_name="outgoing_links"
+        SourceDocument,
+        on_delete=models.CASCADE,
+        related_name="outgoing_links",
+        verbose_name=_("văn bản"),
     )
     target = models.ForeignKey(
-        SourceDocument, on_delete=models.PROTECT, related_name="incoming_links"
+        SourceDocument,
+        on_delete=models.PROTECT,
+        related_name="incoming_links",
+        verbose_name=_("văn bản liên quan"),
     )
-    relation = models.CharField(max_length=12, choices=DocumentRelation.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    relation = models.CharField(
+        max_length=12, choices=DocumentRelation.choices, verbose_name=_("quan hệ")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
 
     class Meta:
         verbose_name = _("liên kết văn bản")
@@ -113,7 +126,7 @@ class Category(NFCTextModel):
     name_vi = models.CharField(_("tên tiếng Việt"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
     keywords = models.JSONField(_("từ khóa gợi ý"), default=list, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("thứ tự"))
     is_active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
@@ -143,9 +156,9 @@ class Directive(NormalizedTextModel):
     )
     default_due_date = models.DateField(_("hạn mặc định"), null=True, blank=True)
     is_active = models.BooleanField(_("còn hiệu lực"), default=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("thu hồi lúc"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("cập nhật lúc"))
 
     class Meta:
         verbose_name = _("nhiệm vụ chỉ đạo")
@@ -216,25 +229,41 @@ class Assignment(models.Model):
     progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     original_due_date = models.DateField(_("hạn ban đầu"))
     due_date = models.DateField(_("hạn hiện hành"))
-    extension_count = models.PositiveSmallIntegerField(default=0)
-    return_count = models.PositiveSmallIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
+    extension_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("số lần gia hạn"))
+    return_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("số lần trả lại"))
+    version = models.PositiveIntegerField(default=1, verbose_name=_("phiên bản"))
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người giao"),
     )
-    assigned_at = models.DateTimeField()
+    assigned_at = models.DateTimeField(verbose_name=_("giao lúc"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người tiếp nhận"),
     )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    reported_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("tiếp nhận lúc"))
+    reported_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("báo cáo hoàn thành lúc")
+    )
     # When the accepted completion was reported, and its local date: the date
     # timeliness is judged on (the unit finished then, leadership confirmed later).
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completed_on = models.DateField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hoàn thành lúc"))
+    completed_on = models.DateField(null=True, blank=True, verbose_name=_("ngày hoàn thành"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hủy lúc"))
     latest_report = models.ForeignKey(
-        "ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ProgressReport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("báo cáo gần nhất"),
     )
     # For a recurring directive: the occurrence this assignment belongs to
     # (one assignment per unit per period). Null for one-off directives.
@@ -243,8 +272,10 @@ class Assignment(models.Model):
     # deadline or status changes and cleared when the work ends: the sweep reads
     # an index on it (`assignment_next_reminder`), so its cost follows the due
     # reminders, not the history.
-    next_reminder_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    next_reminder_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("lần nhắc hạn tới")
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("cập nhật lúc"))
 
     class Meta:
         verbose_name = _("giao nhiệm vụ")
@@ -305,16 +336,26 @@ class ProgressReport(NFCTextModel):
         PROGRESS = "progress", _("Báo cáo tiến độ")
         COMPLETION = "completion", _("Báo cáo hoàn thành")
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reports")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_reports"
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("giao nhiệm vụ"),
     )
-    percent = models.PositiveSmallIntegerField()
-    note = models.TextField(blank=True)
-    figures = models.JSONField(default=dict, blank=True)
-    client_uuid = models.UUIDField(null=True, blank=True)
-    created_at = models.DateTimeField()
+    kind = models.CharField(
+        max_length=12, choices=Kind.choices, default=Kind.PROGRESS, verbose_name=_("loại báo cáo")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+        verbose_name=_("người báo cáo"),
+    )
+    percent = models.PositiveSmallIntegerField(verbose_name=_("tiến độ (%)"))
+    note = models.TextField(blank=True, verbose_name=_("ghi chú"))
+    figures = models.JSONField(default=dict, blank=True, verbose_name=_("số liệu"))
+    client_uuid = models.UUIDField(null=True, blank=True, verbose_name=_("mã do ứng dụng đặt"))
+    created_at = models.DateTimeField(verbose_name=_("tạo lúc"))
 
     class Meta:
         verbose_name = _("báo cáo tiến độ")
@@ -341,24 +382,38 @@ class ExtensionStatus(models.TextChoices):
 
 class ExtensionRequest(NFCTextModel):
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="extension_requests"
+        Assignment,
+        on_delete=models.PROTECT,
+        related_name="extension_requests",
+        verbose_name=_("giao nhiệm vụ"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người đề nghị"),
     )
     requested_due_date = models.DateField(_("hạn đề nghị"))
     reason = models.TextField(_("lý do"))
     status = models.CharField(
-        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+        verbose_name=_("trạng thái"),
     )
-    previous_due_date = models.DateField()
+    previous_due_date = models.DateField(verbose_name=_("hạn trước đó"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người quyết định"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
-    client_uuid = models.UUIDField(null=True, blank=True)
-    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("quyết định lúc"))
+    decision_reason = models.TextField(blank=True, verbose_name=_("lý do quyết định"))
+    client_uuid = models.UUIDField(null=True, blank=True, verbose_name=_("mã do ứng dụng đặt"))
+    created_at = models.DateTimeField(verbose_name=_("tạo lúc"))
 
     class Meta:
         verbose_name = _("đề nghị gia hạn")
@@ -396,6 +451,7 @@ class Attachment(NFCTextModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="attachments",
+        verbose_name=_("văn bản"),
     )
     report = models.ForeignKey(
         ProgressReport,
@@ -403,6 +459,7 @@ class Attachment(NFCTextModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="attachments",
+        verbose_name=_("báo cáo"),
     )
     extension = models.ForeignKey(
         ExtensionRequest,
@@ -410,15 +467,19 @@ class Attachment(NFCTextModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="attachments",
+        verbose_name=_("đề nghị gia hạn"),
     )
-    file = models.FileField(upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to=attachment_path, max_length=255, verbose_name=_("tệp"))
+    original_name = models.CharField(max_length=255, verbose_name=_("tên tệp gốc"))
+    content_type = models.CharField(max_length=100, verbose_name=_("kiểu nội dung"))
+    size = models.PositiveBigIntegerField(verbose_name=_("dung lượng (byte)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người tải lên"),
     )
-    uploaded_at = models.DateTimeField()
+    uploaded_at = models.DateTimeField(verbose_name=_("tải lên lúc"))
 
     class Meta:
         verbose_name = _("tệp đính kèm")
@@ -457,15 +518,21 @@ class AssignmentEvent(NFCTextModel):
         UPDATED = "updated", _("Cập nhật")
         TRANSFERRED = "transferred", _("Chuyển cho đơn vị kế thừa")
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=24, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="events", verbose_name=_("giao nhiệm vụ")
     )
-    at = models.DateTimeField()
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
-    note = models.TextField(blank=True)
+    action = models.CharField(max_length=24, choices=Action.choices, verbose_name=_("thao tác"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    at = models.DateTimeField(verbose_name=_("thời điểm"))
+    before = models.JSONField(default=dict, verbose_name=_("trước"))
+    after = models.JSONField(default=dict, verbose_name=_("sau"))
+    note = models.TextField(blank=True, verbose_name=_("ghi chú"))
 
     class Meta:
         verbose_name = _("lịch sử giao nhiệm vụ")
@@ -473,7 +540,8 @@ class AssignmentEvent(NFCTextModel):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.assignment_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+        # Shown above each row of the admin's history: the action's name, local time.
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 def default_before_working_days() -> list[int]:
@@ -491,6 +559,7 @@ class ReminderPolicy(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminder_policy",
+        verbose_name=_("văn bản"),
     )
     directive = models.OneToOneField(
         Directive,
@@ -498,8 +567,9 @@ class ReminderPolicy(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminder_policy",
+        verbose_name=_("nhiệm vụ"),
     )
-    is_default = models.BooleanField(default=False)
+    is_default = models.BooleanField(default=False, verbose_name=_("mặc định"))
     before_working_days = models.JSONField(
         _("nhắc trước (ngày làm việc)"), default=default_before_working_days, blank=True
     )
@@ -516,7 +586,7 @@ class ReminderPolicy(models.Model):
     escalate_to_leadership_after_days = models.PositiveSmallIntegerField(
         _("báo lãnh đạo Cục sau số ngày quá hạn"), null=True, blank=True, default=7
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("cập nhật lúc"))
 
     class Meta:
         verbose_name = _("chính sách nhắc hạn")
@@ -554,22 +624,35 @@ class RecurringSchedule(models.Model):
     created ahead of time by beat. `rrule` is an RFC 5545 rule whose
     occurrences are the deadlines (rolled to working days)."""
 
-    directive = models.OneToOneField(Directive, on_delete=models.CASCADE, related_name="recurrence")
+    directive = models.OneToOneField(
+        Directive, on_delete=models.CASCADE, related_name="recurrence", verbose_name=_("nhiệm vụ")
+    )
     rrule = models.CharField(_("quy tắc lặp (RFC 5545)"), max_length=500)
     starts_on = models.DateField(_("bắt đầu từ"))
     ends_on = models.DateField(_("kết thúc"), null=True, blank=True)
-    units = models.ManyToManyField(OrgUnit, related_name="recurring_schedules")
+    units = models.ManyToManyField(
+        OrgUnit, related_name="recurring_schedules", verbose_name=_("đơn vị được giao")
+    )
     lead_unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị chủ trì"),
     )
     lead_time_days = models.PositiveSmallIntegerField(
         _("tạo trước (ngày)"),
         default=30,
         help_text=_("Số ngày trước hạn của mỗi kỳ thì tạo nhiệm vụ cho kỳ đó."),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("đang dùng"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người tạo"),
     )
 
     class Meta:

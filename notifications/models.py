@@ -26,16 +26,21 @@ class Notification(NFCTextModel):
     """One message in a user's in-app inbox."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("người nhận"),
     )
     title = models.CharField(_("tiêu đề"), max_length=300)
     body = models.TextField(_("nội dung"), blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True, verbose_name=_("đường dẫn"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("dữ liệu"))
     # The delivery that produced it: a redelivered task finds its message already here.
-    dedup_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    dedup_key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, verbose_name=_("khóa chống trùng")
+    )
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("tạo lúc"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("đọc lúc"))
 
     class Meta:
         verbose_name = _("thông báo")
@@ -55,12 +60,15 @@ class Notification(NFCTextModel):
 
 class NotificationPreference(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("người dùng"),
     )
     channels = models.JSONField(_("kênh nhận"), default=default_channels)
     # One daily digest of due-soon and overdue work instead of single reminders.
     digest = models.BooleanField(_("nhận bản tổng hợp hằng ngày"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("cập nhật lúc"))
 
     class Meta:
         verbose_name = _("tùy chọn thông báo")
@@ -74,16 +82,21 @@ class Device(models.Model):
     """A Web Push subscription (RFC 8030) of one of the user's browsers or apps."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="devices",
+        verbose_name=_("người dùng"),
     )
     name = models.CharField(_("tên thiết bị"), max_length=100, blank=True)
-    endpoint = models.URLField(max_length=1000)
-    p256dh = models.CharField(max_length=200)
-    auth = models.CharField(max_length=100)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    deactivated_reason = models.CharField(max_length=200, blank=True)
+    endpoint = models.URLField(max_length=1000, verbose_name=_("địa chỉ nhận thông báo đẩy"))
+    p256dh = models.CharField(max_length=200, verbose_name=_("khóa p256dh"))
+    auth = models.CharField(max_length=100, verbose_name=_("khóa xác thực"))
+    is_active = models.BooleanField(default=True, verbose_name=_("đang dùng"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
+    last_success_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("gửi được lần cuối lúc")
+    )
+    deactivated_reason = models.CharField(max_length=200, blank=True, verbose_name=_("lý do ngừng"))
 
     class Meta:
         verbose_name = _("thiết bị nhận thông báo đẩy")
@@ -106,15 +119,18 @@ class WebhookEndpoint(models.Model):
     """A URL that receives the user's reminders as signed JSON POSTs."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+        verbose_name=_("người dùng"),
     )
-    url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100, default=new_webhook_secret)
-    is_active = models.BooleanField(default=True)
-    failure_count = models.PositiveIntegerField(default=0)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    url = models.URLField(max_length=500, verbose_name=_("địa chỉ URL"))
+    secret = models.CharField(max_length=100, default=new_webhook_secret, verbose_name=_("khóa ký"))
+    is_active = models.BooleanField(default=True, verbose_name=_("đang dùng"))
+    failure_count = models.PositiveIntegerField(default=0, verbose_name=_("số lần lỗi liên tiếp"))
+    disabled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ngừng lúc"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("lỗi gần nhất"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
 
     class Meta:
         verbose_name = _("webhook")

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from directives.admin import assignment_label
 from reminders.models import ReminderLedger
 
 
@@ -9,7 +11,7 @@ class ReminderLedgerAdmin(admin.ModelAdmin):
 
     list_display = [
         "due_at",
-        "assignment",
+        "assignment_display",
         "kind",
         "recipient",
         "channel",
@@ -19,7 +21,12 @@ class ReminderLedgerAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "kind", "channel"]
     search_fields = ["key", "recipient__username", "last_error"]
+    list_select_related = ["assignment__directive", "assignment__unit", "recipient"]
     readonly_fields = [field.name for field in ReminderLedger._meta.fields]
+
+    @admin.display(description=_("giao nhiệm vụ"), ordering="assignment")
+    def assignment_display(self, obj):
+        return assignment_label(obj.assignment) if obj.assignment_id else "—"
 
     def has_add_permission(self, request):
         return False

@@ -19,30 +19,34 @@ class LedgerState(models.TextChoices):
 
 
 class ReminderLedger(models.Model):
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200, unique=True, verbose_name=_("khóa"))
     assignment = models.ForeignKey(
         "directives.Assignment",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="reminders",
+        verbose_name=_("giao nhiệm vụ"),
     )
     kind = models.CharField(_("loại nhắc"), max_length=40)
     deadline = models.DateField(_("hạn được nhắc"), null=True, blank=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        verbose_name=_("người nhận"),
     )
     channel = models.CharField(_("kênh"), max_length=40)
     state = models.CharField(
         _("trạng thái"), max_length=10, choices=LedgerState.choices, default=LedgerState.PENDING
     )
     reason = models.CharField(_("lý do bỏ qua"), max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("số lần gửi"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("lỗi gần nhất"))
     due_at = models.DateTimeField(_("thời điểm nhắc"))
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lần gửi tới"))
+    created_at = models.DateTimeField(verbose_name=_("tạo lúc"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("gửi lúc"))
 
     class Meta:
         verbose_name = _("sổ nhắc hạn")

@@ -8,6 +8,9 @@ import os
 import tempfile
 from pathlib import Path
 
+# The suite is configured by its environment only, never by a developer's `.env`
+# (the subprocesses it starts inherit this).
+os.environ.setdefault("THADS_ENV_FILE", "")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret-just-long-enough-for-hs256")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")

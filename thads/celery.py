@@ -1,8 +1,15 @@
+import logging.config
 import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun
+from celery.signals import (
+    beat_init,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thads.settings")
 
@@ -19,6 +26,27 @@ def _create_embedded_broker_folders(sender, **kwargs) -> None:
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@setup_logging.connect
+def _log_like_every_process(**kwargs) -> None:
+    # The worker and beat log with the settings' LOGGING (thads/logs.py: ISO 8601
+    # in UTC, LOG_LEVEL) instead of Celery's own format in local time. A receiver
+    # of this signal replaces Celery's logging set-up, stdout redirection included;
+    # LOG_LEVEL, not `--loglevel`, sets the level, as in the API's processes.
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@worker_process_init.connect
+def _leave_the_process_group(**kwargs) -> None:
+    # honcho (`make run`) stops a process by SIGTERM to its whole process group,
+    # which killed the prefork children under their parent (an ERROR each)
+    # before its warm shutdown could let them finish. In a group of their own
+    # they hear only their parent, which closes the pool; a child whose parent
+    # dies reads the end of its task pipe and exits.
+    os.setpgid(0, 0)
 
 
 @task_prerun.connect

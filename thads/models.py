@@ -72,7 +72,9 @@ class NormalizedTextModel(NFCTextModel):
 
     search_fields: tuple[str, ...] = ()
 
-    search_key = models.CharField(max_length=1000, editable=False, db_index=True, default="")
+    search_key = models.CharField(
+        _("khóa tìm kiếm"), max_length=1000, editable=False, db_index=True, default=""
+    )
 
     class Meta:
         abstract = True

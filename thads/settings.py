@@ -1,8 +1,8 @@
-"""Settings for THADS Directives, read from the environment.
+"""Settings for THADS Directives, read from the environment (and `.env`, if any).
 
 Every variable is documented in `.env.example` and in the README. Nothing here
-falls back to a secret: outside DEBUG a missing `DJANGO_SECRET_KEY` stops the
-process at start-up.
+invents a secret: outside DEBUG, with neither `DJANGO_SECRET_KEY` nor the key
+file `make run` generates, the process stops at start-up.
 """
 
 from datetime import timedelta
@@ -12,17 +12,34 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from thads.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+# The same configuration for every process, however it starts: `make run`, its
+# Procfile processes, and any `manage.py` command typed by hand. Variables
+# already in the environment win over the file's lines. Empty: read no file.
+ENV_FILE = env.str("THADS_ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# The key `make run` generates once per checkout (Makefile, mode 600) serves when
+# DJANGO_SECRET_KEY is unset; a key is never invented or embedded here.
+SECRET_KEY_FILE = Path(
+    env.str("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / "var" / "secret_key"))
+)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is required unless DJANGO_DEBUG=true (see .env.example)."
+            "DJANGO_SECRET_KEY is required unless DJANGO_DEBUG=true: set it, or run "
+            f"`make run` once to generate {SECRET_KEY_FILE} (see .env.example)."
         )
     # Only a developer's own DEBUG process gets here; it never serves anyone else.
     SECRET_KEY = "django-insecure-debug-only-never-used-to-serve-anyone"  # noqa: S105
@@ -367,11 +384,8 @@ SYNC_WATERMARK = env.str("SYNC_WATERMARK", default="transaction")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="thads@localhost")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# ISO 8601 in UTC on every line of every process (thads/logs.py; gunicorn.conf.py
+# and thads/celery.py apply the same configuration).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(LOG_LEVEL)
 AUTH_USER_MODEL = "units.User"

@@ -1,3 +1,4 @@
+from django.shortcuts import render
 from django.utils import translation
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
@@ -5,6 +6,12 @@ from django.views.defaults import server_error as html_server_error
 from thads import health
 from thads.api.exceptions import GENERIC_MESSAGES
 from thads.http import json_response
+
+
+def home(request):
+    """The base URL: what this server is and where to go (admin, API, its docs),
+    in the language of Accept-Language. The admin's "view site" leads here."""
+    return render(request, "thads/home.html")
 
 
 def healthz(request):

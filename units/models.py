@@ -72,8 +72,8 @@ class OrgUnit(NormalizedTextModel):
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("cập nhật lúc"))
 
     objects = ValidityQuerySet.as_manager()
 
@@ -114,14 +114,22 @@ class UnitSuccession(models.Model):
     """`successor` took over `predecessor`'s work from `effective_on`."""
 
     predecessor = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="successor_links"
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="successor_links",
+        verbose_name=_("đơn vị trước"),
     )
     successor = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="predecessor_links"
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+        verbose_name=_("đơn vị kế thừa"),
     )
-    event = models.CharField(max_length=10, choices=SuccessionEvent.choices)
-    effective_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    event = models.CharField(
+        max_length=10, choices=SuccessionEvent.choices, verbose_name=_("sự kiện")
+    )
+    effective_on = models.DateField(verbose_name=_("ngày hiệu lực"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
 
     class Meta:
         verbose_name = _("kế thừa đơn vị")
@@ -154,15 +162,22 @@ class UnitChange(models.Model):
         SPLIT = "split", _("Chia tách")
         END = "end", _("Chấm dứt hoạt động")
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="changes")
-    event = models.CharField(max_length=10, choices=Event.choices)
-    effective_on = models.DateField(null=True, blank=True)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="changes", verbose_name=_("đơn vị")
     )
-    at = models.DateTimeField(auto_now_add=True)
+    event = models.CharField(max_length=10, choices=Event.choices, verbose_name=_("sự kiện"))
+    effective_on = models.DateField(null=True, blank=True, verbose_name=_("ngày hiệu lực"))
+    before = models.JSONField(default=dict, blank=True, verbose_name=_("trước"))
+    after = models.JSONField(default=dict, blank=True, verbose_name=_("sau"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("thời điểm"))
 
     class Meta:
         verbose_name = _("lịch sử đơn vị")
@@ -186,7 +201,7 @@ class Membership(models.Model):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
 
     objects = ValidityQuerySet.as_manager()
 
@@ -243,14 +258,17 @@ class LoginSession(models.Model):
     the refresh token at once and the access token at its next request."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="login_sessions",
+        verbose_name=_("người dùng"),
     )
     device_id = models.CharField(_("mã thiết bị"), max_length=100, blank=True)
     device_name = models.CharField(_("tên thiết bị"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("tạo lúc"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dùng lần cuối lúc"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("thu hồi lúc"))
+    revoked_reason = models.CharField(max_length=200, blank=True, verbose_name=_("lý do thu hồi"))
 
     class Meta:
         verbose_name = _("phiên đăng nhập")

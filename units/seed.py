@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from units.models import Membership, OrgUnit, Role, UnitKind, User
 
@@ -59,6 +60,13 @@ DEMO_LOGINS = [
 ]
 
 LEADERSHIP_GROUP = "Lãnh đạo Cục"
+# What leadership watches in the admin besides the units and directives it
+# manages (docs/reminders.md): the reminder ledger and the notifications sent.
+# Read-only; devices and webhooks stay with their owners (they hold secrets).
+LEADERSHIP_VIEW_PERMISSIONS = [
+    ("reminders", "view_reminderledger"),
+    ("notifications", "view_notification"),
+]
 
 
 def _unit(code: str, name: str, short_name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
@@ -95,6 +103,11 @@ def seed_demo_logins(units: dict[str, OrgUnit]) -> list[User]:
         group.permissions.set(
             Permission.objects.filter(content_type__app_label__in=["units", "directives"])
         )
+    # Added on every run, so a demo database seeded before they were granted gets them.
+    viewing = Q()
+    for app_label, codename in LEADERSHIP_VIEW_PERMISSIONS:
+        viewing |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(viewing))
     users = []
     for login in DEMO_LOGINS:
         user = User.objects.filter(username=login.username).first()

@@ -25,13 +25,16 @@ def _clean_env(**extra: str) -> dict[str, str]:
     """Only what Python needs to start: nothing of the developer's own settings."""
     env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     env["THADS_VAR_DIR"] = "/nonexistent/thads-settings-probe"  # never touched on import
+    # Not the checkout's own `.env` or generated key: each test says what it has.
+    env["THADS_ENV_FILE"] = ""
+    env["DJANGO_SECRET_KEY_FILE"] = "/nonexistent/thads-settings-probe/secret_key"
     env.update(extra)
     return env
 
 
-def _import_settings(**extra: str) -> subprocess.CompletedProcess:
+def _import_settings(probe: str = PROBE, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=_clean_env(**extra),
         capture_output=True,
@@ -90,3 +93,75 @@ def test_debug_may_start_without_a_secret_key():
     result = _import_settings(DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is True
+
+
+KEY_PROBE = (
+    "import json, thads.settings as s; print(json.dumps({'key': s.SECRET_KEY, "
+    "'key_file': str(s.SECRET_KEY_FILE), 'log_level': s.LOG_LEVEL, 'page': s.API_PAGE_SIZE}))"
+)
+
+
+def _key_file(tmp_path: Path, key: str = "generated-once-by-make-run-0123456789") -> Path:
+    path = tmp_path / "secret_key"
+    path.write_text(key + "\n")
+    return path
+
+
+def test_without_the_variable_the_key_make_run_generated_is_used(tmp_path):
+    result = _import_settings(KEY_PROBE, DJANGO_SECRET_KEY_FILE=str(_key_file(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["key"] == "generated-once-by-make-run-0123456789"
+
+
+def test_the_variable_wins_over_the_key_file(tmp_path):
+    result = _import_settings(
+        KEY_PROBE, DJANGO_SECRET_KEY="y" * 50, DJANGO_SECRET_KEY_FILE=str(_key_file(tmp_path))
+    )
+    assert json.loads(result.stdout)["key"] == "y" * 50
+
+
+def test_an_empty_key_file_counts_as_missing(tmp_path):
+    result = _import_settings(DJANGO_SECRET_KEY_FILE=str(_key_file(tmp_path, key="")))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_the_default_key_file_is_the_one_the_makefile_generates():
+    # Make's target and the settings' default name the same file of the checkout.
+    assert "\nvar/secret_key:\n" in (ROOT / "Makefile").read_text()
+    env = _clean_env()
+    del env["DJANGO_SECRET_KEY_FILE"]
+    result = subprocess.run(
+        [sys.executable, "-c", KEY_PROBE],
+        cwd=ROOT,
+        env={**env, "DJANGO_SECRET_KEY": "x" * 50},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert Path(json.loads(result.stdout)["key_file"]) == ROOT / "var" / "secret_key"
+
+
+def test_settings_read_the_env_file_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_SECRET_KEY=from-the-env-file-0123456789\nLOG_LEVEL=WARNING\n")
+    result = _import_settings(KEY_PROBE, THADS_ENV_FILE=str(env_file), LOG_LEVEL="ERROR")
+    assert result.returncode == 0, result.stderr
+    probed = json.loads(result.stdout)
+    assert probed["key"] == "from-the-env-file-0123456789"
+    assert probed["log_level"] == "ERROR"
+
+
+def test_a_management_command_typed_by_hand_reads_what_make_run_set_up(tmp_path):
+    """The README's `.venv/bin/python manage.py reminders_status` beside `make run`:
+    no DJANGO_SECRET_KEY in the shell, only the key file it generated."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_clean_env(DJANGO_SECRET_KEY_FILE=str(_key_file(tmp_path))),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -127,6 +127,10 @@ else:
         }
     }
 
+# How long the user behind a token and their scope stay cached between requests
+# (units/scope_cache.py); every change that affects them retires them at once. 0: off.
+SCOPE_CACHE_SECONDS = env.int("SCOPE_CACHE_SECONDS", default=300)
+
 # --- Celery -------------------------------------------------------------------
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_SERIALIZER = "json"

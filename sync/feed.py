@@ -27,9 +27,9 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from directives import rows
 from directives import selectors as directive_selectors
 from directives.models import Assignment, Directive, ExtensionRequest, ProgressReport
-from directives.rows import assignment_rows, shape_row
 from directives.serializers import (
     DirectiveSerializer,
     DocumentSerializer,
@@ -48,6 +48,7 @@ from sync.log import (
     KIND_UNIT,
 )
 from sync.models import ChangeLog, ChangeOp
+from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import OrgUnit
 from units.selectors import Scope, user_scope
@@ -92,14 +93,19 @@ def _visible(kind: str, user, scope: Scope) -> QuerySet:
     raise ValueError(kind)
 
 
+def _assignments(scope: Scope, **where) -> list[dict[str, Any]]:
+    """Assignments, the bulk of every feed, as entries by id: read and shaped like
+    the list endpoint's page (`directives.rows`), `where` as `rows.fetch` takes it."""
+    shape = rows.Shaper(scope)
+    return [
+        {"type": KIND_ASSIGNMENT, "id": row[0], "data": shape(row)}
+        for row in rows.fetch(scope=scope, today=local_today(), descending=False, **where)
+    ]
+
+
 def _fetch(kind: str, queryset: QuerySet, scope: Scope) -> list[dict[str, Any]]:
-    """The objects of `queryset` as feed entries, in its order. Assignments, the
-    bulk of every feed, are shaped from rows like the list endpoint."""
-    if kind == KIND_ASSIGNMENT:
-        return [
-            {"type": kind, "id": row["id"], "data": shape_row(row, scope)}
-            for row in assignment_rows(queryset)
-        ]
+    """The objects of `queryset` as feed entries, in its order (assignments go
+    through `_assignments`)."""
     objects = list(queryset)
     serializer = {
         KIND_UNIT: UnitSerializer,
@@ -237,9 +243,14 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
     room = page_size
     while kind_index < len(KINDS) and room > 0:
         kind = KINDS[kind_index]
-        entries = _fetch(
-            kind, _visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1], scope
-        )
+        if kind == KIND_ASSIGNMENT:
+            entries = _assignments(scope, after=after, limit=room + 1)
+        else:
+            entries = _fetch(
+                kind,
+                _visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1],
+                scope,
+            )
         taken = entries[:room]
         page.changes += taken
         room -= len(taken)
@@ -336,7 +347,12 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
         ids = by_kind.get(kind)
         if not ids:
             continue
-        entries = _fetch(kind, _visible(kind, user, scope).filter(pk__in=ids).order_by("pk"), scope)
+        if kind == KIND_ASSIGNMENT:
+            entries = _assignments(scope, ids=ids)
+        else:
+            entries = _fetch(
+                kind, _visible(kind, user, scope).filter(pk__in=ids).order_by("pk"), scope
+            )
         page.changes += entries
         present = {entry["id"] for entry in entries}
         for object_id in ids:
@@ -421,8 +437,8 @@ def _everything_of_units(units: list[int], *, user, scope: Scope) -> list[dict[s
         _visible(KIND_DIRECTIVE, user, scope).filter(pk__in=directive_ids).order_by("pk"),
         scope,
     )
+    entries += _assignments(scope, unit_ids=units)
     for kind, lookup in (
-        (KIND_ASSIGNMENT, "unit_id__in"),
         (KIND_REPORT, "assignment__unit_id__in"),
         (KIND_EXTENSION, "assignment__unit_id__in"),
     ):

@@ -18,32 +18,39 @@ What it does:
    where the status has one; a change-log row for every document, directive and
    assignment (the history, in the build's transaction), then, in a later transaction,
    change-log rows for every 499th assignment: the window of a delta sync.
-3. Times, in-process with Django's test `Client` (the whole middleware stack) and a JWT
-   bearer token minted with `RefreshToken.for_user`, for `hiephoa.officer` and `director`,
-   all variants interleaved in one loop:
-   - the floor: a plain Django view in this file, authenticated by the project's
-     `SessionJWTAuthentication`, the caller's scope from `user_scope`, then one raw SQL
-     keyset query returning the columns of `AssignmentSerializer`, rows turned into dicts,
-     `orjson`; for the list page, the sync delta page and the full-sync page;
-   - `GET /api/v1/assignments/?page_size=100`, page 1 and a deep page (page 5,000 for the
-     director; the officer's last full page), reached with a cursor built for that position;
-   - a straightforward DRF `ModelViewSet` (this file only): nested `ModelSerializer`s for
-     the directive, unit and latest report, `select_related`, page-number pagination,
-     `?page=1` and `?page=<deep>`; mounted with the floor on a bench-only URLconf;
-   - `GET /api/v1/sync/?since=<token>&page_size=100`: a delta page of 100 changes (token made
-     with `sync.feed.make_token`, window [the changes' txid, current watermark), or up to
-     txid + 1 when a transaction elsewhere on the server holds the watermark back), and a
-     full-sync page of 100 assignments from the middle of the table (mode "full", kind
-     index of assignments, `a` = the 500,000th id).
-   - the naive view's deep page takes seconds (COUNT(*), OFFSET): it is timed in every 5th
-     round only.
-4. Checks, before timing, that each floor returns the same rows and values as the endpoint
-   it stands for, and that the three list variants return the same ids for the deep page.
+3. Times, for `hiephoa.officer` and `director`, all variants interleaved in one loop:
+   - the floor (bench/_raw_floor.py): raw psycopg + orjson with no Django and no auth,
+     over the same rows and JSON: one keyset query per page, the rows as dicts,
+     `orjson.dumps`; the caller's scope handed over as plain data; called as a function;
+   - in-process with Django's test `Client` (the whole middleware stack) and a JWT bearer
+     token minted with `RefreshToken.for_user`:
+     - `GET /api/v1/assignments/?page_size=100`, page 1 and a deep page (page 5,000 for
+       the director; the officer's last full page), reached with a cursor built for that
+       position;
+     - a straightforward DRF `ModelViewSet` (this file only): nested `ModelSerializer`s
+       for the directive, unit and latest report, `select_related`, page-number
+       pagination, `?page=1` and `?page=<deep>`, on a bench-only URLconf;
+     - `GET /api/v1/sync/?since=<token>&page_size=100`: a delta page of 100 changes (token
+       made with `sync.feed.make_token`, window [the changes' txid, current watermark), or
+       up to txid + 1 when a transaction elsewhere on the server holds the watermark
+       back), and a full-sync page of 100 assignments from the middle of the table (mode
+       "full", kind index of assignments, `a` = the 500,000th id);
+     - the naive view's deep page takes seconds (COUNT(*), OFFSET): it is timed in every
+       5th round only;
+   - through gunicorn over loopback (one worker, one thread, a kept-alive connection),
+     without and with gzip (`Accept-Encoding`): the API's list page 1, deep page and
+     delta page (the project's WSGI app, every middleware), and the same pages from the
+     floor's WSGI app (bench/_raw_floor.py, gzip at the level Django uses); `--no-http`
+     leaves this part out.
+4. Checks, before timing, that each floor returns the same JSON as the endpoint it
+   stands for (the same keys in the same order, the same strings, the same next token),
+   in-process and over HTTP, and that the three list variants agree on the deep page.
 5. Counts queries per request (`CaptureQueriesContext`, outside the timed loop) at
    page_size 20, 100 and 200, on page 1 and the deep page, and for both sync pages.
-6. Prints the machine, the table (median, p90, queries, × the floor of the same page) and
-   the three goals with PASS/MISS: the endpoints within 2× their floor; the list at least
-   2.5× faster than the naive DRF; the deep page within 1.2× of page 1.
+6. Prints the machine, the tables (median, p90, queries, × the floor of the same page)
+   and the goals with PASS/MISS: the endpoints within 2× their floor, in-process and
+   over HTTP; the list at least 2.5× faster than the naive DRF; the deep page within
+   1.2× of page 1.
 
 BENCH_ROUNDS (default 50) or --rounds sets the number of timed rounds. On a loaded 2-core
 machine the measurement takes about 3 minutes, the build (once) about 4: the inserts run

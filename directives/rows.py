@@ -96,17 +96,28 @@ _UNIT = _NAMES.index("unit")
 _LATEST = _NAMES.index("latest_report")
 
 
-@cache
-def _select() -> str:
-    # Table names from the models, so a rename cannot leave this query behind.
-    columns = ", ".join(sql for _, sql in _COLUMNS) + ", " + ", ".join(_REPORT_COLUMNS)
-    # Only our own table and column names go into it, never input.
+def _columns() -> str:
+    return ", ".join(sql for _, sql in _COLUMNS) + ", " + ", ".join(_REPORT_COLUMNS)
+
+
+def _joins(join: str) -> str:
+    # Table names from the models, so a rename cannot leave these queries behind.
     return (
-        f"SELECT {columns} FROM {Assignment._meta.db_table} a"  # noqa: S608
-        f" JOIN {Directive._meta.db_table} d ON d.id = a.directive_id"
-        f" JOIN {OrgUnit._meta.db_table} u ON u.id = a.unit_id"
+        f" {join} {Directive._meta.db_table} d ON d.id = a.directive_id"
+        f" {join} {OrgUnit._meta.db_table} u ON u.id = a.unit_id"
         f" LEFT JOIN {ProgressReport._meta.db_table} r ON r.id = a.latest_report_id"
     )
+
+
+@cache
+def _select() -> str:
+    # Only our own table and column names go into it, never input.
+    return f"SELECT {_columns()} FROM {Assignment._meta.db_table} a" + _joins("JOIN")  # noqa: S608
+
+
+def _in(column: str, values) -> tuple[str, list]:
+    values = list(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 def _fast_instants(cursor) -> None:
@@ -139,22 +150,17 @@ def fetch(
     `ids` or of `unit_ids` when given, those after or before an id, at most `limit`
     from `offset`."""
     where, params = [], [today.isoformat()]
-    if scope.visible_unit_ids is not None:
-        if not scope.visible_unit_ids:
-            return []
-        units = sorted(scope.visible_unit_ids)
-        where.append(f"a.unit_id IN ({', '.join(['%s'] * len(units))})")
-        params += units
-    if unit_ids is not None:
-        if not unit_ids:
-            return []
-        where.append(f"a.unit_id IN ({', '.join(['%s'] * len(unit_ids))})")
-        params += list(unit_ids)
-    if ids is not None:
-        if not ids:
-            return []
-        where.append(f"a.id IN ({', '.join(['%s'] * len(ids))})")
-        params += list(ids)
+    for column, values in (
+        ("a.unit_id", None if scope.visible_unit_ids is None else sorted(scope.visible_unit_ids)),
+        ("a.unit_id", unit_ids),
+        ("a.id", ids),
+    ):
+        if values is not None:
+            if not values:
+                return []
+            condition, values = _in(column, values)
+            where.append(condition)
+            params += values
     if after is not None:
         where.append("a.id > %s")
         params.append(after)
@@ -171,6 +177,42 @@ def fetch(
     with connection.cursor() as cursor:
         _fast_instants(cursor)
         cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def fetch_joined(
+    *,
+    scope: Scope,
+    today: date,
+    sql: str,
+    params: list,
+    keep: list[str],
+    names: tuple[str, str, str],
+    order: str,
+) -> list[tuple]:
+    """The rows of another query `sql` (its columns `keep`, in `order`), each
+    followed by the current row of the assignment it names, as `fetch` gives it,
+    or by NULLs. `names` = (kind column, object id column, the kind that names an
+    assignment); an assignment `scope` may not see gives NULLs. One query: the sync
+    feed's change-log page with its assignments."""
+    kind_column, id_column, kind = names
+    visible, units = "", []
+    if scope.visible_unit_ids is not None:
+        if scope.visible_unit_ids:
+            visible, units = _in("a.unit_id", sorted(scope.visible_unit_ids))
+            visible = " AND " + visible
+        else:
+            visible = " AND 1 = 0"
+    kept = ", ".join(f"c.{column}" for column in keep)
+    query = (
+        f"SELECT {kept}, {_columns()} FROM ({sql}) c"  # noqa: S608 (our own names only)
+        f" LEFT JOIN {Assignment._meta.db_table} a"
+        f" ON c.{kind_column} = %s AND a.id = c.{id_column}{visible}"
+        f"{_joins('LEFT JOIN')} ORDER BY {order}"
+    )
+    with connection.cursor() as cursor:
+        _fast_instants(cursor)
+        cursor.execute(query, [today.isoformat(), *params, kind, *units])
         return cursor.fetchall()
 
 

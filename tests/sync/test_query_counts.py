@@ -15,13 +15,13 @@ from tests.sync.conftest import SYNC, sync_all
 
 # The caller's scope (user_scope) comes from the cache (units.scope_cache) once an
 # earlier request of theirs put it there, as every delta sync follows a full one:
-# it costs no query. Then: 1. the watermark; 2. the change-log page; then one query
-# per kind present, plus its prefetches:
+# it costs no query. Then: 1. the watermark; 2. the change-log page with the rows
+# of the assignments it names joined in (directive, unit, latest report); then one
+# query per other kind present, plus its prefetches:
 # 3-5. documents (+ their links, + their attachments); 6. directives;
-# 7. assignments (directive, document, unit and latest report joined in);
-# 8-9. progress reports (+ attachments); 10-11. extension requests (+ attachments);
-# 12. notifications.
-DELTA_PAGE_QUERIES = 12
+# 7-8. progress reports (+ attachments); 9-10. extension requests (+ attachments);
+# 11. notifications.
+DELTA_PAGE_QUERIES = 11
 # A full sync's first page with room for every kind, as the caller's first request
 # (the scope is not cached yet): the memberships behind the scope, the watermark,
 # then every kind's query and prefetches (units + successor links = 2).

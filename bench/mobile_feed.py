@@ -18,32 +18,39 @@ What it does:
    where the status has one; a change-log row for every document, directive and
    assignment (the history, in the build's transaction), then, in a later transaction,
    change-log rows for every 499th assignment: the window of a delta sync.
-3. Times, in-process with Django's test `Client` (the whole middleware stack) and a JWT
-   bearer token minted with `RefreshToken.for_user`, for `hiephoa.officer` and `director`,
-   all variants interleaved in one loop:
-   - the floor: a plain Django view in this file, authenticated by the project's
-     `SessionJWTAuthentication`, the caller's scope from `user_scope`, then one raw SQL
-     keyset query returning the columns of `AssignmentSerializer`, rows turned into dicts,
-     `orjson`; for the list page, the sync delta page and the full-sync page;
-   - `GET /api/v1/assignments/?page_size=100`, page 1 and a deep page (page 5,000 for the
-     director; the officer's last full page), reached with a cursor built for that position;
-   - a straightforward DRF `ModelViewSet` (this file only): nested `ModelSerializer`s for
-     the directive, unit and latest report, `select_related`, page-number pagination,
-     `?page=1` and `?page=<deep>`; mounted with the floor on a bench-only URLconf;
-   - `GET /api/v1/sync/?since=<token>&page_size=100`: a delta page of 100 changes (token made
-     with `sync.feed.make_token`, window [the changes' txid, current watermark), or up to
-     txid + 1 when a transaction elsewhere on the server holds the watermark back), and a
-     full-sync page of 100 assignments from the middle of the table (mode "full", kind
-     index of assignments, `a` = the 500,000th id).
-   - the naive view's deep page takes seconds (COUNT(*), OFFSET): it is timed in every 5th
-     round only.
-4. Checks, before timing, that each floor returns the same rows and values as the endpoint
-   it stands for, and that the three list variants return the same ids for the deep page.
+3. Times, for `hiephoa.officer` and `director`, all variants interleaved in one loop:
+   - the floor (bench/_raw_floor.py): raw psycopg + orjson with no Django and no auth,
+     over the same rows and JSON: one keyset query per page, the rows as dicts,
+     `orjson.dumps`; the caller's scope handed over as plain data; called as a function;
+   - in-process with Django's test `Client` (the whole middleware stack) and a JWT bearer
+     token minted with `RefreshToken.for_user`:
+     - `GET /api/v1/assignments/?page_size=100`, page 1 and a deep page (page 5,000 for
+       the director; the officer's last full page), reached with a cursor built for that
+       position;
+     - a straightforward DRF `ModelViewSet` (this file only): nested `ModelSerializer`s
+       for the directive, unit and latest report, `select_related`, page-number
+       pagination, `?page=1` and `?page=<deep>`, on a bench-only URLconf;
+     - `GET /api/v1/sync/?since=<token>&page_size=100`: a delta page of 100 changes (token
+       made with `sync.feed.make_token`, window [the changes' txid, current watermark), or
+       up to txid + 1 when a transaction elsewhere on the server holds the watermark
+       back), and a full-sync page of 100 assignments from the middle of the table (mode
+       "full", kind index of assignments, `a` = the 500,000th id);
+     - the naive view's deep page takes seconds (COUNT(*), OFFSET): it is timed in every
+       5th round only;
+   - through gunicorn over loopback (one worker, one thread, a kept-alive connection),
+     without and with gzip (`Accept-Encoding`): the API's list page 1, deep page and
+     delta page (the project's WSGI app, every middleware), and the same pages from the
+     floor's WSGI app (bench/_raw_floor.py, gzip at the level Django uses); `--no-http`
+     leaves this part out.
+4. Checks, before timing, that each floor returns the same JSON as the endpoint it
+   stands for (the same keys in the same order, the same strings, the same next token),
+   in-process and over HTTP, and that the three list variants agree on the deep page.
 5. Counts queries per request (`CaptureQueriesContext`, outside the timed loop) at
    page_size 20, 100 and 200, on page 1 and the deep page, and for both sync pages.
-6. Prints the machine, the table (median, p90, queries, × the floor of the same page) and
-   the three goals with PASS/MISS: the endpoints within 2× their floor; the list at least
-   2.5× faster than the naive DRF; the deep page within 1.2× of page 1.
+6. Prints the machine, the tables (median, p90, queries, × the floor of the same page)
+   and the goals with PASS/MISS: the endpoints within 2× their floor, in-process and
+   over HTTP; the list at least 2.5× faster than the naive DRF; the deep page within
+   1.2× of page 1.
 
 BENCH_ROUNDS (default 50) or --rounds sets the number of timed rounds. On a loaded 2-core
 machine the measurement takes about 3 minutes, the build (once) about 4: the inserts run
@@ -61,9 +68,8 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the project is not
@@ -71,8 +77,6 @@ if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the pro
 
 from bench import common  # noqa: E402
 from bench.assignment_list import (  # noqa: E402
-    FLOOR_COLUMNS,
-    FLOOR_REPORT_COLUMNS,
     NOT_YET_DUE_STATUSES,
     PAST_DUE_STATUSES,
     ApiClient,
@@ -104,8 +108,6 @@ USERS = ("hiephoa.officer", "director")
 
 LIST_URL = "/api/v1/assignments/"
 SYNC_URL = "/api/v1/sync/"
-FLOOR_LIST_URL = "/bench/floor/assignments/"
-FLOOR_SYNC_URL = "/bench/floor/sync/"
 NAIVE_URL = "/bench/naive/assignments/"
 
 GOAL_FLOOR = 2.0  # the endpoint within 2× its floor
@@ -586,193 +588,43 @@ def window_end(txid: int, *, timeout: float = 15.0) -> tuple[int, str]:
 # --- the floor ------------------------------------------------------------------------
 
 
-COLUMNS = ", ".join(column for _, column in FLOOR_COLUMNS + FLOOR_REPORT_COLUMNS)
-NAMES = [name for name, _ in FLOOR_COLUMNS]
-REPORT_NAMES = [name for name, _ in FLOOR_REPORT_COLUMNS]
-JOINS = """
-    JOIN directives_directive d ON d.id = a.directive_id
-    JOIN units_orgunit u ON u.id = a.unit_id
-    LEFT JOIN directives_progressreport r ON r.id = a.latest_report_id
-"""
-
-
-def _scope_sql(scope) -> str:
-    return "" if scope.visible_unit_ids is None else "AND a.unit_id = ANY(%(units)s)"
-
-
-def _items(rows, scope, *, skip: int = 0) -> list[dict]:
-    """Rows of COLUMNS (after `skip` leading columns) as the serializer's dicts."""
-    from directives.access import allowed_actions
-
-    split = skip + len(NAMES)
-    items = []
-    for row in rows:
-        item = dict(zip(NAMES, row[skip:split], strict=True))
-        if item["latest_report"] is not None:
-            item["latest_report"] = dict(zip(REPORT_NAMES, row[split:], strict=True))
-        view = SimpleNamespace(status=item["status"], unit_id=item["unit"])
-        item["allowed_actions"] = allowed_actions(scope=scope, assignment=view)
-        items.append(item)
-    return items
-
-
-def _floor_caller(request):
-    """The user, authenticated as the API does it (the project's JWT class), or None."""
-    from rest_framework.exceptions import AuthenticationFailed
-
-    from thads.api.authentication import SessionJWTAuthentication
-
-    try:
-        found = SessionJWTAuthentication().authenticate(request)
-    except AuthenticationFailed:
-        return None
-    return found[0] if found else None
-
-
-def _json(payload):
-    import orjson
-    from django.http import HttpResponse
-
-    return HttpResponse(orjson.dumps(payload), content_type="application/json")
-
-
-def floor_list(request):
-    """The list page: `?before=<id>` for a deeper page, one keyset query."""
-    from django.db import connection
-    from django.http import HttpResponse
-
-    from thads.clock import local_today
+def floor_scope(username: str) -> dict:
+    """`username`'s scope as the raw floor (bench/_raw_floor.py) takes it: worked
+    out once, as plain data, so that the floor does no auth and no scope lookup."""
+    from units.models import User
     from units.selectors import user_scope
 
-    user = _floor_caller(request)
-    if user is None:
-        return HttpResponse(status=401)
+    user = User.objects.get(username=username)
     scope = user_scope(user=user)
-    limit = int(request.GET.get("page_size", PAGE_SIZE))
-    before = request.GET.get("before")
-    sql = f"""
-        SELECT {COLUMNS} FROM directives_assignment a {JOINS}
-        WHERE TRUE {"AND a.id < %(before)s" if before else ""} {_scope_sql(scope)}
-        ORDER BY a.id DESC LIMIT %(limit)s
-    """
-    params = {
-        "today": local_today(),
-        "before": int(before or 0),
-        "units": sorted(scope.visible_unit_ids or ()),
-        "limit": limit + 1,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    results = _items(rows[:limit], scope)
-    base = request.build_absolute_uri(request.path)
-    return _json(
-        {
-            "next": f"{base}?before={results[-1]['id']}&page_size={limit}"
-            if len(rows) > limit
-            else None,
-            "previous": f"{base}?after={results[0]['id']}&page_size={limit}" if before else None,
-            "results": results,
-        }
-    )
-
-
-def floor_sync(request):
-    """A sync page for a token of the two shapes measured here: a full sync inside the
-    assignments, or a delta of assignment changes. One query either way."""
-    from django.db import connection
-    from django.http import HttpResponse
-
-    from sync.feed import KINDS, _units_of, make_token, read_token
-    from sync.log import KIND_ASSIGNMENT
-    from thads.clock import local_today
-    from units.selectors import user_scope
-
-    user = _floor_caller(request)
-    if user is None:
-        return HttpResponse(status=401)
-    scope = user_scope(user=user)
-    limit = int(request.GET.get("page_size", PAGE_SIZE))
-    token = read_token(request.GET["since"], user=user)
-    params = {
-        "today": local_today(),
-        "units": sorted(scope.visible_unit_ids or ()),
-        "limit": limit + 1,
+    return {
         "uid": user.pk,
+        "units": None if scope.visible_unit_ids is None else sorted(scope.visible_unit_ids),
+        "acting": sorted(scope.acting_unit_ids),
+        "leader": scope.is_leadership,
     }
-    if token["m"] == "full":
-        assert KINDS[token["k"]] == KIND_ASSIGNMENT, "the floor serves the assignments' part"
-        params["after"] = token["a"]
-        sql = f"""
-            SELECT {COLUMNS} FROM directives_assignment a {JOINS}
-            WHERE a.id > %(after)s {_scope_sql(scope)}
-            ORDER BY a.id LIMIT %(limit)s
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        assert len(rows) > limit, "the floor serves pages inside the assignments"
-        items = _items(rows[:limit], scope)
-        next_token = make_token(
-            {**token, "a": items[-1]["id"], "uid": user.pk}  # the same token, further on
-        )
-        changes = [{"type": KIND_ASSIGNMENT, "id": item["id"], "data": item} for item in items]
-        return _json(
-            {"changes": changes, "deleted": [], "next_token": next_token, "has_more": True}
-        )
 
-    units = _units_of(scope)
-    assert units == token["u"] and token["hi"] is not None, "the floor serves a steady scope"
-    params.update(lo=token["lo"], hi=token["hi"])
-    after = ""
-    if token["after"]:
-        params.update(after_txid=token["after"][0], after_id=token["after"][1])
-        after = "AND (txid > %(after_txid)s OR (txid = %(after_txid)s AND id > %(after_id)s))"
-    audience = "unit_id IS NOT NULL" if units == "*" else "unit_id = ANY(%(units)s)"
-    visible = "" if units == "*" else "AND a.unit_id = ANY(%(units)s)"
-    sql = f"""
-        SELECT c.txid, c.id, c.kind, c.object_id, c.op, c.unit_id, c.user_id, {COLUMNS}
-        FROM (
-            SELECT txid, id, kind, object_id, op, unit_id, user_id FROM sync_changelog
-            WHERE txid >= %(lo)s AND txid < %(hi)s {after}
-              AND ((unit_id IS NULL AND user_id IS NULL) OR user_id = %(uid)s OR {audience})
-            ORDER BY txid, id LIMIT %(limit)s
-        ) AS c
-        LEFT JOIN directives_assignment a
-               ON c.kind = 'assignment' AND a.id = c.object_id {visible}
-        LEFT JOIN directives_directive d ON d.id = a.directive_id
-        LEFT JOIN units_orgunit u ON u.id = a.unit_id
-        LEFT JOIN directives_progressreport r ON r.id = a.latest_report_id
-        ORDER BY c.txid, c.id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    latest = {}
-    for row in rows:
-        assert row[2] == KIND_ASSIGNMENT, "the floor serves assignment changes"
-        latest[row[3]] = row
-    present = sorted((row for row in latest.values() if row[7] is not None), key=lambda r: r[7])
-    changes = [
-        {"type": KIND_ASSIGNMENT, "id": item["id"], "data": item}
-        for item in _items(present, scope, skip=7)
-    ]
-    deleted = [
-        {"type": KIND_ASSIGNMENT, "id": object_id}
-        for object_id, row in latest.items()
-        if row[7] is None and (row[4] == "delete" or row[6] == user.pk or row[5] is not None)
-    ]
-    if more:
-        last = rows[-1]
-        next_payload = {"lo": token["lo"], "hi": token["hi"], "after": [last[0], last[1]]}
-    else:
-        next_payload = {"lo": token["hi"], "hi": None, "after": None}
-    next_token = make_token({"m": "delta", **next_payload, "u": units, "uid": user.pk})
-    return _json(
-        {"changes": changes, "deleted": deleted, "next_token": next_token, "has_more": more}
+
+def floor_for(scope: dict):
+    from django.conf import settings
+    from django.db import connection
+
+    from bench import _raw_floor
+
+    config = _floor_config(connection.settings_dict)
+    return _raw_floor.Floor(config["dsn"], secret=settings.SECRET_KEY, **scope)
+
+
+def _floor_config(db: dict) -> dict:
+    from psycopg.conninfo import make_conninfo
+
+    dsn = make_conninfo(
+        dbname=db["NAME"],
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
     )
+    return {"dsn": dsn}
 
 
 # --- the naive DRF view -----------------------------------------------------------------
@@ -884,8 +736,6 @@ def install_urls() -> None:
     router.register("assignments", naive_viewset(), basename="naive-assignment")
     urls = types.ModuleType("bench_mobile_feed_urls")
     urls.urlpatterns = [
-        path(FLOOR_LIST_URL.strip("/") + "/", floor_list),
-        path(FLOOR_SYNC_URL.strip("/") + "/", floor_sync),
         path("bench/naive/", include(router.urls)),
         *thads.urls.urlpatterns,
     ]
@@ -918,27 +768,14 @@ class FeedClient(ApiClient):
         return orjson.loads(self.get(url, username).content)
 
 
-def _normalised(value):
-    """Datetimes compared as instants: DRF writes local time, orjson UTC."""
-    if isinstance(value, dict):
-        return {key: _normalised(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_normalised(item) for item in value]
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
-
-
 def _same_page(api: list[dict], floor: list[dict]) -> str | None:
     if [item["id"] for item in api] != [item["id"] for item in floor]:
         return "different rows"
     for a, f in zip(api, floor, strict=True):
-        if _normalised(a) != _normalised(f):
-            diff = sorted(k for k in a if _normalised(a.get(k)) != _normalised(f.get(k)))
-            return f"row {a['id']} differs in {diff or sorted(set(a) ^ set(f))}"
+        # The same JSON: the same keys in the same order, the same strings.
+        if list(a.items()) != list(f.items()):
+            diff = sorted(k for k in a if a.get(k) != f.get(k))
+            return f"row {a['id']} differs in {diff or 'the order of its keys'}"
     return None
 
 
@@ -1005,24 +842,42 @@ class Setup:
         self.urls = {
             "list_first": lambda size=PAGE_SIZE: f"{LIST_URL}?page_size={size}",
             "list_deep": lambda size=PAGE_SIZE: _cursor_url(self.position, size),
-            "floor_first": lambda size=PAGE_SIZE: f"{FLOOR_LIST_URL}?page_size={size}",
-            "floor_deep": lambda size=PAGE_SIZE: (
-                f"{FLOOR_LIST_URL}?before={self.position}&page_size={size}"
-            ),
             "naive_first": lambda size=PAGE_SIZE: f"{NAIVE_URL}?page=1",
             "naive_deep": lambda size=PAGE_SIZE: f"{NAIVE_URL}?page={self.depth}",
             "sync_delta": lambda size=PAGE_SIZE: f"{SYNC_URL}?since={delta_token}&page_size={size}",
-            "floor_delta": lambda size=PAGE_SIZE: (
-                f"{FLOOR_SYNC_URL}?since={delta_token}&page_size={size}"
-            ),
             "sync_full": lambda size=PAGE_SIZE: f"{SYNC_URL}?since={full_token}&page_size={size}",
-            "floor_full": lambda size=PAGE_SIZE: (
-                f"{FLOOR_SYNC_URL}?since={full_token}&page_size={size}"
+        }
+        self.floor_scope = floor_scope(username)
+        floor = floor_for(self.floor_scope)
+        base = f"http://testserver{LIST_URL}"
+        self.floors = {  # the same pages, from the raw floor (a function call each)
+            "floor_first": lambda size=PAGE_SIZE: floor.list_page(base=base, limit=size),
+            "floor_deep": lambda size=PAGE_SIZE: floor.list_page(
+                base=base, before=self.position, limit=size
             ),
+            "floor_delta": lambda size=PAGE_SIZE: floor.delta_page(delta_token, limit=size),
+            "floor_full": lambda size=PAGE_SIZE: floor.full_page(full_token, limit=size),
+        }
+        # What the HTTP variants ask for, by key: the API's URLs, and the floor's
+        # WSGI app's (bench/_raw_floor.py), which names the caller instead of
+        # authenticating them.
+        self.http_urls = {
+            "list_first": self.url("list_first"),
+            "list_deep": self.url("list_deep").removeprefix("http://testserver"),
+            "sync_delta": self.url("sync_delta"),
+            "floor_first": f"/floor/list?user={username}&page_size={PAGE_SIZE}",
+            "floor_deep": f"/floor/list?user={username}&before={self.position}"
+            f"&page_size={PAGE_SIZE}",
+            "floor_delta": f"/floor/sync?user={username}&since={delta_token}&page_size={PAGE_SIZE}",
         }
 
     def url(self, key: str, size: int = PAGE_SIZE) -> str:
         return self.urls[key](size)
+
+    def floor_json(self, key: str):
+        import orjson
+
+        return orjson.loads(self.floors[key]())
 
     def check(self, client: FeedClient) -> str | None:
         """Each floor gives its endpoint's page; the three lists agree on the deep page."""
@@ -1033,7 +888,7 @@ class Setup:
         who = self.username
         for api_key, floor_key in (("list_first", "floor_first"), ("list_deep", "floor_deep")):
             api = client.json(self.url(api_key), who)["results"]
-            floor = client.json(self.url(floor_key), who)["results"]
+            floor = self.floor_json(floor_key)["results"]
             if len(api) != PAGE_SIZE:
                 return f"{who}: {api_key} has {len(api)} rows, not {PAGE_SIZE}"
             problem = _same_page(api, floor)
@@ -1045,7 +900,7 @@ class Setup:
             return f"{who}: the cursor's deep page and ?page={self.depth} differ"
         for api_key, floor_key in (("sync_delta", "floor_delta"), ("sync_full", "floor_full")):
             api = client.json(self.url(api_key), who)
-            floor = client.json(self.url(floor_key), who)
+            floor = self.floor_json(floor_key)
             if len(api["changes"]) != PAGE_SIZE or not api["has_more"]:
                 return f"{who}: {api_key} has {len(api['changes'])} changes, not {PAGE_SIZE}"
             problem = _same_page(
@@ -1084,6 +939,171 @@ def query_counts(client: FeedClient, setups: dict[str, Setup]) -> dict[tuple[str
         for username, setup in setups.items()
         for key in ("list_first", "list_deep", "sync_delta", "sync_full")
     }
+
+
+# --- over HTTP: gunicorn on loopback ------------------------------------------------------
+
+
+class Server:
+    """gunicorn serving `app` on a free loopback port: one worker process with one
+    thread (gthread, so that the client's connection is kept alive), in its own
+    process group, stopped by its id."""
+
+    def __init__(self, app: str, env: dict[str, str]):
+        import socket
+        import subprocess
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "1",
+            "--keep-alive",
+            "60",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn {app} did not start") from None
+                time.sleep(0.2)
+
+    def connection(self):
+        import http.client
+
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # its own group: gunicorn and worker
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def start_servers(setups: dict[str, Setup]) -> list[Server]:
+    """The project's WSGI app (as deployed: every middleware, GZip included) and the
+    raw floor's, both on gunicorn, with the environment this process runs with."""
+    from django.conf import settings
+    from django.db import connection
+
+    config = {
+        **_floor_config(connection.settings_dict),
+        "secret": settings.SECRET_KEY,
+        "users": {username: setup.floor_scope for username, setup in setups.items()},
+    }
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    api = Server("thads.wsgi:application", env)
+    try:
+        floor = Server(
+            "bench._raw_floor:application", {**env, "BENCH_FLOOR_CONFIG": json.dumps(config)}
+        )
+    except BaseException:
+        api.stop()
+        raise
+    return [api, floor]
+
+
+HTTP_ROWS = [  # (API key, floor key, label)
+    ("list_first", "floor_first", "list, page 1"),
+    ("list_deep", "floor_deep", "list, deep page"),
+    ("sync_delta", "floor_delta", "sync, delta page"),
+]
+ENCODINGS = ("identity", "gzip")
+
+
+class HttpVariants:
+    """Each request of HTTP_ROWS to the API and to the floor over loopback, as
+    identity and as gzip, on one kept-alive connection per server."""
+
+    def __init__(self, servers: list[Server], setups: dict[str, Setup], client: FeedClient):
+        self.api, self.floor = (server.connection() for server in servers)
+        self.setups = setups
+        self.auth = {
+            username: client.headers[username]["HTTP_AUTHORIZATION"] for username in setups
+        }
+        self.variants: dict[tuple[str, str], Variant] = {}
+        for username, setup in setups.items():
+            for api_key, floor_key, label in HTTP_ROWS:
+                for encoding in ENCODINGS:
+                    for key, connection_ in ((api_key, self.api), (floor_key, self.floor)):
+                        who = "API" if connection_ is self.api else "floor"
+                        name = f"HTTP {encoding}: {who} {label}, {username}"
+                        url = setup.http_urls[key]
+                        variant = Variant(
+                            name,
+                            lambda c=connection_, u=url, n=username, e=encoding: len(
+                                self.get(c, u, n, e)[1]
+                            ),
+                            [],
+                        )
+                        variant.size = variant.run()
+                        self.variants[username, f"http_{encoding}_{key}"] = variant
+
+    def get(self, connection_, url: str, username: str, encoding: str) -> tuple[dict, bytes]:
+        headers = {"Host": "localhost", "Accept-Encoding": encoding}
+        if connection_ is self.api:
+            headers["Authorization"] = self.auth[username]
+        connection_.request("GET", url, headers=headers)
+        response = connection_.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {url}: {response.status} {body[:300]!r}")
+        return dict(response.getheaders()), body
+
+    def check(self) -> str | None:
+        """Over HTTP too, the API and the floor answer the same JSON, both gzipped
+        when asked."""
+        import gzip
+
+        import orjson
+
+        for username, setup in self.setups.items():
+            for api_key, floor_key, label in HTTP_ROWS:
+                for encoding in ENCODINGS:
+                    pages = []
+                    for key, connection_ in ((api_key, self.api), (floor_key, self.floor)):
+                        headers, body = self.get(
+                            connection_, setup.http_urls[key], username, encoding
+                        )
+                        zipped = headers.get("Content-Encoding") == "gzip"
+                        if zipped != (encoding == "gzip"):
+                            return f"{username} {label} {key}: Content-Encoding {headers}"
+                        pages.append(orjson.loads(gzip.decompress(body) if zipped else body))
+                    api, floor = pages
+                    if "results" in api:
+                        problem = _same_page(api["results"], floor["results"])
+                    else:
+                        problem = _same_page(
+                            [c["data"] for c in api["changes"]],
+                            [c["data"] for c in floor["changes"]],
+                        )
+                    if problem:
+                        return f"{username} {label} ({encoding}): {problem}"
+        return None
 
 
 def _verdict(ok: bool) -> str:
@@ -1125,6 +1145,22 @@ def print_report(*, info, total, setups, variants, counts, elapsed, rounds, wind
             m, floor = median(username, key), median(username, floor_key)
             cells.append(f"{m:.1f} | {p90(v.samples):.1f} | {v.queries} | {m / floor:.1f}")
         print(f"| {label} | {' | '.join(cells)} |")
+    http = (names[0], f"http_identity_{HTTP_ROWS[0][0]}") in variants
+    if http:
+        print()
+        print("Through gunicorn over loopback (one worker, one thread, a kept-alive connection):")
+        print()
+        header = " | ".join(f"{n} API ms | floor ms | × floor" for n in names)
+        print(f"| request | {header} |")
+        print("|---|" + "---:|" * (3 * len(names)))
+        for api_key, floor_key, label in HTTP_ROWS:
+            for encoding in ENCODINGS:
+                cells = []
+                for username in names:
+                    m = median(username, f"http_{encoding}_{api_key}")
+                    floor = median(username, f"http_{encoding}_{floor_key}")
+                    cells.append(f"{m:.1f} | {floor:.1f} | {m / floor:.2f}")
+                print(f"| {label}, {encoding} | {' | '.join(cells)} |")
     print()
     print("Queries per request at page_size " + "/".join(map(str, PAGE_SIZES)) + ":")
     print()
@@ -1165,6 +1201,16 @@ def print_report(*, info, total, setups, variants, counts, elapsed, rounds, wind
             lambda u, k=key, f=floor_key: median(u, k) / median(u, f),
             lambda r: r <= GOAL_FLOOR,
         )
+    if http:
+        for api_key, floor_key, label in HTTP_ROWS:
+            for encoding in ENCODINGS:
+                goal(
+                    f"HTTP {encoding}: API {label} ÷ floor ≤ 2",
+                    lambda u, k=api_key, f=floor_key, e=encoding: (
+                        median(u, f"http_{e}_{k}") / median(u, f"http_{e}_{f}")
+                    ),
+                    lambda r: r <= GOAL_FLOOR,
+                )
     for key, naive_key, label in (
         ("list_first", "naive_first", "naive DRF page 1 ÷ API list page 1 ≥ 2.5"),
         ("list_deep", "naive_deep", "naive DRF deep page ÷ API list deep page ≥ 2.5"),
@@ -1197,6 +1243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rebuild", action="store_true", help="drop the database and build it")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"timed rounds ({ROUNDS})")
+    parser.add_argument(
+        "--no-http", action="store_true", help="in-process only: no gunicorn over loopback"
+    )
     args = parser.parse_args(argv)
 
     # The measurement outlives the default 15-minute access token on a slow build.
@@ -1240,15 +1289,34 @@ def main(argv: list[str] | None = None) -> int:
     variants: dict[tuple[str, str], Variant] = {}
     for username, setup in setups.items():
         for key, label, _ in ROWS:
-            variant = client.variant(f"{label}, {username}", setup.url(key), username)
-            variant.queries, variant.size = count_queries(variant.run)
+            name = f"{label}, {username}"
+            if key in setup.floors:
+                run = setup.floors[key]
+                variant = Variant(name, lambda run=run: len(run()), [])
+                variant.queries, variant.size = 1, variant.run()  # one query by construction
+            else:
+                variant = client.variant(name, setup.url(key), username)
+                variant.queries, variant.size = count_queries(variant.run)
             variant.every = SPARSE_EVERY if key == "naive_deep" else 1
             variants[username, key] = variant
     counts = query_counts(client, setups)
 
-    started = time.monotonic()
-    measure(list(variants.values()), rounds=args.rounds, warmup=WARMUP_ROUNDS)
-    elapsed = time.monotonic() - started
+    servers = []
+    try:
+        if not args.no_http:
+            servers = start_servers(setups)
+            http = HttpVariants(servers, setups, client)
+            error = http.check()
+            if error:
+                print(f"over HTTP, the variants differ: {error}", file=sys.stderr)
+                return 1
+            variants.update(http.variants)
+        started = time.monotonic()
+        measure(list(variants.values()), rounds=args.rounds, warmup=WARMUP_ROUNDS)
+        elapsed = time.monotonic() - started
+    finally:
+        for server in servers:
+            server.stop()
 
     print_report(
         info=info,

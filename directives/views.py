@@ -17,12 +17,11 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from directives import selectors, services
+from directives import rows, selectors, services
 from directives.access import allowed_actions, ensure_leadership
 from directives.files import ALLOWED_CONTENT_TYPES
 from directives.filters import AssignmentFilter, DirectiveFilter, DocumentFilter, ExtensionFilter
 from directives.models import Assignment, Category, RecurringSchedule, ReminderPolicy
-from directives.rows import assignment_rows, shape_row
 from directives.serializers import (
     AssignInputSerializer,
     AssignmentEventSerializer,
@@ -55,6 +54,7 @@ from directives.serializers import (
 from thads.api.filters import StrictFilterBackend
 from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.validation import validated
+from thads.clock import local_today
 from thads.errors import DomainError, found
 from units.permissions import IsLeadership
 from units.selectors import user_scope
@@ -343,6 +343,10 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- assignments ---------------------------------------------------------------
 
 
+# The query parameters of the plain list, served by one keyset query.
+_PLAIN_LIST_PARAMS = frozenset({"cursor", "page_size", "fields"})
+
+
 class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = AssignmentSerializer
@@ -359,10 +363,29 @@ class AssignmentViewSet(AssignmentWriteMixin, mixins.ListModelMixin, viewsets.Ge
 
     def list(self, request):
         """Shaped from rows, not model instances (see `directives.rows`); the
-        output is the same as `AssignmentSerializer`'s."""
+        output is the same as `AssignmentSerializer`'s. The plain list (no filter,
+        no ordering: what phones poll) is one keyset query; a filtered or reordered
+        one pages the ORM's ids, then reads their rows."""
         scope = user_scope(user=request.user)
-        page = self.paginate_queryset(assignment_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response([shape_row(row, scope) for row in page])
+        today = local_today()
+        shape = rows.Shaper(scope)
+        page = None
+        if request.query_params.keys() <= _PLAIN_LIST_PARAMS:
+            page = self.paginator.paginate_by_id(
+                request,
+                lambda **where: rows.fetch(scope=scope, today=today, **where),
+                view=self,
+            )
+        if page is None:
+            positions = self.paginate_queryset(
+                self.filter_queryset(self.get_queryset()).values(*self.ordering_fields)
+            )
+            ids = [position["id"] for position in positions]
+            by_id = {row[0]: row for row in rows.fetch(scope=scope, today=today, ids=ids)}
+            page = [by_id[pk] for pk in ids]
+        results = [shape(row) for row in page]
+        self.paginator.page = results  # the links read their positions from the page
+        return self.get_paginated_response(results)
 
     @extend_schema(
         parameters=[OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],

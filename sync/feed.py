@@ -17,19 +17,19 @@ moved to another unit, or every object of a unit whose membership ended.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from directives import rows as rows_
 from directives import selectors as directive_selectors
 from directives.models import Assignment, Directive, ExtensionRequest, ProgressReport
-from directives.rows import assignment_rows, shape_row
 from directives.serializers import (
     DirectiveSerializer,
     DocumentSerializer,
@@ -48,6 +48,7 @@ from sync.log import (
     KIND_UNIT,
 )
 from sync.models import ChangeLog, ChangeOp
+from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import OrgUnit
 from units.selectors import Scope, user_scope
@@ -92,14 +93,19 @@ def _visible(kind: str, user, scope: Scope) -> QuerySet:
     raise ValueError(kind)
 
 
+def _assignments(scope: Scope, **where) -> list[dict[str, Any]]:
+    """Assignments, the bulk of every feed, as entries by id: read and shaped like
+    the list endpoint's page (`directives.rows`), `where` as `rows.fetch` takes it."""
+    shape = rows_.Shaper(scope)
+    return [
+        {"type": KIND_ASSIGNMENT, "id": row[0], "data": shape(row)}
+        for row in rows_.fetch(scope=scope, today=local_today(), descending=False, **where)
+    ]
+
+
 def _fetch(kind: str, queryset: QuerySet, scope: Scope) -> list[dict[str, Any]]:
-    """The objects of `queryset` as feed entries, in its order. Assignments, the
-    bulk of every feed, are shaped from rows like the list endpoint."""
-    if kind == KIND_ASSIGNMENT:
-        return [
-            {"type": kind, "id": row["id"], "data": shape_row(row, scope)}
-            for row in assignment_rows(queryset)
-        ]
+    """The objects of `queryset` as feed entries, in its order (assignments go
+    through `_assignments`)."""
     objects = list(queryset)
     serializer = {
         KIND_UNIT: UnitSerializer,
@@ -237,9 +243,14 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
     room = page_size
     while kind_index < len(KINDS) and room > 0:
         kind = KINDS[kind_index]
-        entries = _fetch(
-            kind, _visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1], scope
-        )
+        if kind == KIND_ASSIGNMENT:
+            entries = _assignments(scope, after=after, limit=room + 1)
+        else:
+            entries = _fetch(
+                kind,
+                _visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1],
+                scope,
+            )
         taken = entries[:room]
         page.changes += taken
         room -= len(taken)
@@ -275,20 +286,67 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
     return page
 
 
-def _position_filter(lo: int, hi: int, after) -> Q:
-    if _by_transaction():
-        window = Q(txid__gte=lo, txid__lt=hi)
-        if after:
-            window &= Q(txid__gt=after[0]) | Q(txid=after[0], id__gt=after[1])
-        return window
-    window = Q(id__gte=lo, id__lt=hi)
-    if after:
-        window &= Q(id__gt=after[1])
-    return window
-
-
 def _order() -> list[str]:
     return ["txid", "id"] if _by_transaction() else ["id"]
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A change-log row as the delta page reads it."""
+
+    id: int
+    txid: int | None
+    kind: str
+    object_id: int
+    op: str
+    unit_id: int | None
+    user_id: int | None
+
+
+_CHANGE_COLUMNS = [field.name for field in fields(_Change)]
+
+
+def _changes(*, scope: Scope, uid: int, window, units, limit: int):
+    """The change-log page the caller's audience sees in `window` (lo, hi, after),
+    and the current rows of the assignments it names that the caller may see, by
+    id: one query (`directives.rows.fetch_joined`)."""
+    lo, hi, after = window
+    if _by_transaction():
+        where, params = ["txid >= %s", "txid < %s"], [lo, hi]
+        if after:
+            where.append("(txid > %s OR (txid = %s AND id > %s))")
+            params += [after[0], after[0], after[1]]
+    else:
+        where, params = ["id >= %s", "id < %s"], [lo, hi]
+        if after:
+            where.append("id > %s")
+            params.append(after[1])
+    audience = ["(unit_id IS NULL AND user_id IS NULL)", "user_id = %s"]
+    params.append(uid)
+    if units == "*":
+        audience.append("unit_id IS NOT NULL")
+    elif units:
+        audience.append(f"unit_id IN ({', '.join(['%s'] * len(units))})")
+        params += units
+    order = ", ".join(_order())
+    sql = (
+        f"SELECT {', '.join(_CHANGE_COLUMNS)} FROM {ChangeLog._meta.db_table}"  # noqa: S608
+        f" WHERE {' AND '.join(where)} AND ({' OR '.join(audience)})"
+        f" ORDER BY {order} LIMIT %s"
+    )
+    found = rows_.fetch_joined(
+        scope=scope,
+        today=local_today(),
+        sql=sql,
+        params=[*params, limit],
+        keep=_CHANGE_COLUMNS,
+        names=("kind", "object_id", KIND_ASSIGNMENT),
+        order=", ".join(f"c.{column}" for column in _order()),
+    )
+    width = len(_CHANGE_COLUMNS)
+    changes = [_Change(*row[:width]) for row in found]
+    joined = {row[3]: row[width:] for row in found if row[width] is not None}
+    return changes, joined
 
 
 def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
@@ -307,20 +365,14 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
             _("Phạm vi truy cập đã thay đổi; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
             status_code=410,
         )
-    audience = Q(unit_id__isnull=True, user_id__isnull=True) | Q(user_id=user.pk)
-    if current_units == "*":
-        audience |= Q(unit_id__isnull=False)
-    else:
-        audience |= Q(unit_id__in=[*current_units, *lost])
-    rows = list(
-        ChangeLog.objects.filter(_position_filter(lo, hi, after))
-        .filter(audience)
-        .order_by(*_order())[: page_size + 1]
+    audience_units = "*" if current_units == "*" else [*current_units, *lost]
+    rows, joined = _changes(
+        scope=scope, uid=user.pk, window=(lo, hi, after), units=audience_units, limit=page_size + 1
     )
     more = len(rows) > page_size
     rows = rows[:page_size]
 
-    latest: dict[tuple[str, int], ChangeLog] = {}
+    latest: dict[tuple[str, int], _Change] = {}
     for row in rows:
         latest[(row.kind, row.object_id)] = row
     by_kind: dict[str, list[int]] = {}
@@ -336,7 +388,20 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
         ids = by_kind.get(kind)
         if not ids:
             continue
-        entries = _fetch(kind, _visible(kind, user, scope).filter(pk__in=ids).order_by("pk"), scope)
+        if kind == KIND_ASSIGNMENT:
+            # Those the change log named came with its page; a renamed unit's others
+            # are read now.
+            shape = rows_.Shaper(scope)
+            found = {pk: shape(row) for pk, row in joined.items()}
+            extra = [pk for pk in ids if (kind, pk) not in latest]
+            found.update((entry["id"], entry["data"]) for entry in _assignments(scope, ids=extra))
+            entries = [
+                {"type": kind, "id": pk, "data": found[pk]} for pk in sorted(ids) if pk in found
+            ]
+        else:
+            entries = _fetch(
+                kind, _visible(kind, user, scope).filter(pk__in=ids).order_by("pk"), scope
+            )
         page.changes += entries
         present = {entry["id"] for entry in entries}
         for object_id in ids:
@@ -421,8 +486,8 @@ def _everything_of_units(units: list[int], *, user, scope: Scope) -> list[dict[s
         _visible(KIND_DIRECTIVE, user, scope).filter(pk__in=directive_ids).order_by("pk"),
         scope,
     )
+    entries += _assignments(scope, unit_ids=units)
     for kind, lookup in (
-        (KIND_ASSIGNMENT, "unit_id__in"),
         (KIND_REPORT, "assignment__unit_id__in"),
         (KIND_EXTENSION, "assignment__unit_id__in"),
     ):

@@ -120,7 +120,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A health check is a `SELECT 1` round trip before each request's first query,
+    # as much as a whole hot page costs (docs/benchmarks.md). Without it (Django's
+    # default), a connection the server dropped fails one request and is then
+    # replaced. On where connections can go stale silently (a proxy in between).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+        "DATABASE_CONN_HEALTH_CHECKS", default=False
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, results and cache; or the embedded default -----------------
@@ -129,7 +135,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "thads.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "thads",
         }
@@ -143,6 +149,10 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# How long the user behind a token and their scope stay cached between requests
+# (units/scope_cache.py); every change that affects them retires them at once. 0: off.
+SCOPE_CACHE_SECONDS = env.int("SCOPE_CACHE_SECONDS", default=300)
 
 # --- Celery -------------------------------------------------------------------
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class UnitsConfig(AppConfig):
     name = "units"
     verbose_name = _("Đơn vị và người dùng")
+
+    def ready(self):
+        from units import signals
+
+        signals.connect()

@@ -48,11 +48,27 @@ HEAD_ROLES = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
 
 
 class ValidityQuerySet(models.QuerySet):
+    """Units and memberships: the rows every cached scope is made of."""
+
     def active_on(self, day: date):
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
+
+    # Bulk writes send no signal (units/signals.py): they retire every cached
+    # scope, which costs no query and is rare enough to be cheap.
+    def update(self, **kwargs):
+        from units.scope_cache import scope_changed
+
+        scope_changed()
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from units.scope_cache import scope_changed
+
+        scope_changed()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class OrgUnit(NormalizedTextModel):

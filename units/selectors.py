@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from thads.clock import local_today
 from thads.models import search
+from units import scope_cache
 from units.models import HEAD_ROLES, LEADERSHIP_ROLES, Membership, OrgUnit
 
 
@@ -84,14 +85,20 @@ def user_scope(*, user, on: date | None = None) -> Scope:
     - everybody else: the units they are members of.
 
     The answer is memoised on the user object for the day, so one request
-    pays for it once.
+    pays for it once, and cached between requests (`units.scope_cache`) until
+    the user, their memberships or the units change.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
     day = on or local_today()
-    cache = user.__dict__.setdefault("_thads_scope_cache", {})
-    if day in cache:
-        return cache[day]
+    memo = user.__dict__.setdefault("_thads_scope_cache", {})
+    if day in memo:
+        return memo[day]
+    key = scope_cache.scope_key(user.pk, day)
+    tag, cached = scope_cache.read(user.pk, [key])
+    if key in cached:
+        memo[day] = cached[key]
+        return cached[key]
 
     memberships = list(memberships_active(user=user, on=day))
     acting = frozenset(m.unit_id for m in memberships)
@@ -103,7 +110,8 @@ def user_scope(*, user, on: date | None = None) -> Scope:
         if heads:
             visible |= unit_descendant_ids(heads)
         scope = Scope(False, acting, frozenset(visible), heads)
-    cache[day] = scope
+    memo[day] = scope
+    scope_cache.write(tag, {key: scope})
     return scope
 
 

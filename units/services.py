@@ -28,6 +28,7 @@ from units.models import (
     UnitSuccession,
     User,
 )
+from units.scope_cache import scope_changed
 from units.selectors import unit_ancestor_ids
 
 UNIT_CYCLE = "unit_cycle"
@@ -388,6 +389,7 @@ def login_session_start(*, user: User, device_id: str = "", device_name: str = "
         LoginSession.objects.filter(user=user, device_id=device_id, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason="signed in again on this device"
         )
+        scope_changed(user_ids=[user.pk])  # the update() passes no signal
     return LoginSession.objects.create(user=user, device_id=device_id, device_name=device_name)
 
 
@@ -410,4 +412,5 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
         LoginSession.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason="user deactivated"
         )
+        scope_changed(user_ids=[user.pk])  # the update() passes no signal
     return user

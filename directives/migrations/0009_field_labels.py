@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0006_next_reminder_index"),
+        ("directives", "0008_search_key_word_starts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("units", "0003_login_sessions"),
+        ("units", "0005_search_key_word_starts"),
     ]
 
     operations = [

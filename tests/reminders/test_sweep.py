@@ -429,7 +429,7 @@ def test_channel_preferences_decide_the_ledger_rows_and_the_messages(
     assert [message.to for message in mail.outbox] == [[people.head.email]]
     inbox = Notification.objects.get(user=people.officer)
     assert inbox.title.startswith("Sắp đến hạn")
-    assert inbox.url == f"/api/v1/assignments/{hiephoa_assignment.pk}/"
+    assert inbox.url == f"https://thads.example.vn/api/v1/assignments/{hiephoa_assignment.pk}/"
     assert inbox.data == {
         "assignment": hiephoa_assignment.pk,
         "kind": "before_7",

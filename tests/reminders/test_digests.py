@@ -17,14 +17,18 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from directives import services as directive_services
+from directives.models import Assignment
 from notifications.models import Notification
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger
 from tests.directives.factories import DirectiveFactory, assign_one
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, member
 from tests.reminders.helpers import at
+from tests.reminders.test_sweep import _bulk_assignments
 from tests.thads.test_settings import ROOT, _clean_env
 from units.models import Role
 
@@ -231,8 +235,6 @@ def test_without_leaders_digests_everyone_gets_one_message_per_assignment(
 
 def test_a_head_of_another_unit_is_not_a_digest_reader_for_this_one(org, people, document):
     # Yên Thế's head is neither leadership nor Hiệp Hòa's head: nothing about Hiệp Hòa.
-    from tests.factories import member
-
     other_head = member(org.yenthe, Role.HEAD, username="yenthe.head")
     late_work(org, people, document, 2)
 
@@ -277,3 +279,34 @@ def test_the_browser_sign_in_is_throttled_like_the_token_endpoint(client, settin
 
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def _sweep_statements(now) -> tuple[int, int]:
+    """(ledger inserts, every other statement) of one sweep."""
+    with CaptureQueriesContext(connection) as queries:
+        services.reminder_sweep(now=now)
+    sql = [query["sql"] for query in queries.captured_queries]
+    inserts = sum(1 for s in sql if re.match(r'INSERT .*"reminders_reminderledger"', s))
+    return inserts, len(sql) - inserts
+
+
+def test_digests_cost_the_sweep_one_statement_whatever_the_number_of_assignments(
+    org, people, directive
+):
+    few = _bulk_assignments(directive, org.hiephoa, 3, next_at=at(2026, 4, 22), due=DUE)
+    many = _bulk_assignments(directive, org.yenthe, 30, next_at=None, due=DUE)
+    member(org.yenthe, Role.HEAD, username="yenthe.head")
+
+    few_inserts, few_others = _sweep_statements(NOW)
+    Assignment.objects.filter(pk__in=[a.pk for a in few]).update(next_reminder_at=None)
+    Assignment.objects.filter(pk__in=[a.pk for a in many]).update(next_reminder_at=at(2026, 4, 22))
+    many_inserts, many_others = _sweep_statements(at(2026, 5, 20, 10, 5))
+
+    assert few_others == many_others
+    # One insert of digest rows, then the items (split only by SQLite's limit on
+    # parameters per statement, never per assignment).
+    assert few_inserts == 2
+    assert many_inserts >= 2
+    # Per sweep, one digest per reader and channel: Hiệp Hòa's two heads and the
+    # two leaders, then Yên Thế's head and the two leaders; inbox and e-mail.
+    assert ReminderLedger.objects.filter(kind="digest_sweep").count() == (4 + 3) * 2

@@ -405,7 +405,11 @@ def _message(row: ReminderLedger) -> Message:
     due = assignment.due_date.strftime("%d/%m/%Y")
     unit = assignment.unit.name
     kind = row.kind
-    if kind.startswith("before_"):
+    if kind.startswith("before_") and local_today(row.created_at) > local_today(row.due_at):
+        # Recorded days after its point (a deadline set late): the count is stale.
+        title = _("Sắp đến hạn: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s: nhiệm vụ đến hạn ngày %(due)s.") % {"unit": unit, "due": due}
+    elif kind.startswith("before_"):
         days = kind.removeprefix("before_")
         title = _("Sắp đến hạn: %(subject)s") % {"subject": subject}
         body = _("%(unit)s: nhiệm vụ đến hạn ngày %(due)s (còn %(days)s ngày làm việc).") % {

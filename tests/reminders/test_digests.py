@@ -137,6 +137,8 @@ def test_a_backlog_sends_leadership_and_heads_one_message_and_members_one_each(
     for assignment in work:
         assert f"{BASE}/api/v1/assignments/{assignment.pk}/" in director_mail.body
     assert "quá hạn, báo lãnh đạo Cục 06/05/2026" in director_mail.body
+    html = director_mail.alternatives[0][0]
+    assert f'<a href="{BASE}/api/v1/assignments/{work[0].pk}/"' in html  # clickable
     head_mail = next(m for m in mail.outbox if m.to == [people.head.email])
     # The head hears of the overdue reminder and the escalation once per assignment.
     assert len(links(head_mail.body)) == 12

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from directives import services as directive_services
+from notifications.models import Notification
 from reminders import services
 from reminders.models import ReminderLedger
 from tests.directives.factories import DirectiveFactory, assign_one, request_extension
@@ -122,3 +123,21 @@ def test_an_extension_approved_to_a_date_already_passed_is_reminded(org, people,
     # The extension moved the deadline to today: today's reminder goes out now.
     assert recorded("hiephoa.officer") == {"due"}
     assert set(ReminderLedger.objects.values_list("deadline", flat=True)) == {TODAY}
+
+
+def test_a_reminder_ahead_sent_days_after_its_point_does_not_count_stale_days(
+    org, people, directive
+):
+    # Due Thursday 7/5, assigned Tuesday 5/5: "3 working days before" was Monday 4/5.
+    assign_hiephoa(people, org, directive, TODAY, at(2026, 5, 5, 10, 0))
+    services.reminder_sweep(now=at(2026, 5, 5, 10, 2))
+    row = ReminderLedger.objects.get(recipient__username="hiephoa.officer", channel="inbox")
+    assert row.kind == "before_3"
+
+    services.reminder_deliver(ledger_id=row.pk, now=at(2026, 5, 5, 10, 3))
+
+    message = Notification.objects.get(user__username="hiephoa.officer")
+    assert (
+        message.body
+        == "Chi cục Thi hành án dân sự huyện Hiệp Hòa: nhiệm vụ đến hạn ngày 07/05/2026."
+    )

@@ -461,7 +461,8 @@ def _stale_reason(row: ReminderLedger) -> str:
     assignment = row.assignment
     if assignment is None:
         if row.kind == SWEEP_DIGEST_KIND and not _live_items(row):
-            return "work ended"
+            # No item at all: a second beat met keys already recorded.
+            return "work ended" if row.items.exists() else "nothing new"
         return ""
     if assignment.status not in REMINDED_STATUSES:
         return "work ended"

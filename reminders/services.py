@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 
@@ -472,11 +472,14 @@ def _stale_reason(row: ReminderLedger) -> str:
 
 
 def _message_for(row: ReminderLedger, now: datetime) -> Message:
-    if row.assignment is not None:
-        return _message(row)
-    if row.kind == SWEEP_DIGEST_KIND:
-        return _sweep_digest_message(row)
-    return _digest_message(row, now)
+    # In the site's language, whatever a previous request or task left active in
+    # this thread (users have no language of their own yet).
+    with translation.override(settings.LANGUAGE_CODE):
+        if row.assignment is not None:
+            return _message(row)
+        if row.kind == SWEEP_DIGEST_KIND:
+            return _sweep_digest_message(row)
+        return _digest_message(row, now)
 
 
 @transaction.atomic

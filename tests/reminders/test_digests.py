@@ -19,6 +19,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from directives import services as directive_services
 from directives.models import Assignment
@@ -143,6 +144,19 @@ def test_a_backlog_sends_leadership_and_heads_one_message_and_members_one_each(
     # The head hears of the overdue reminder and the escalation once per assignment.
     assert len(links(head_mail.body)) == 12
     assert "quá hạn, báo trưởng đơn vị" in head_mail.body
+
+
+def test_messages_are_written_in_the_sites_language_whatever_the_thread_had_active(
+    org, people, document
+):
+    late_work(org, people, document, 1)
+    services.reminder_sweep(now=at(2026, 5, 20, 10, 2))
+
+    with translation.override("en"):  # a request in English served just before
+        deliver_pending(at(2026, 5, 20, 10, 3))
+
+    director_mail = next(m for m in mail.outbox if m.to == [people.director.email])
+    assert "nhiệm vụ cần theo dõi" in director_mail.subject
 
 
 def test_every_link_is_absolute_and_clickable_in_the_html_part(org, people, document):

@@ -181,9 +181,11 @@ def next_point_after(
     rules: PolicyRules,
     calendar: WorkingCalendar,
     window: Window,
-    after: datetime,
+    after: datetime | None,
 ) -> datetime | None:
+    """The first point strictly after `after`; with `after=None`, the first point
+    of all, however long ago it fell due."""
     for point in reminder_points(deadline=deadline, rules=rules, calendar=calendar, window=window):
-        if point.at > after:
+        if after is None or point.at > after:
             return point.at
     return None

@@ -533,7 +533,7 @@ def directive_assign(
             assigned_by=actor,
             assigned_at=at,
         )
-        assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+        assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=True)
         try:
             with transaction.atomic():
                 assignment.save()
@@ -575,9 +575,17 @@ def reminder_policy_for(directive: Directive) -> ReminderPolicy:
     return ReminderPolicy(is_default=True)  # built from the model defaults, never saved
 
 
-def next_reminder_at(assignment: Assignment, *, after: datetime) -> datetime | None:
+def next_reminder_at(
+    assignment: Assignment, *, after: datetime, new_deadline: bool = False
+) -> datetime | None:
     """The first reminder point after `after`, or None when the unit has nothing
-    left to do (reported, done, cancelled)."""
+    left to do (reported, done, cancelled).
+
+    With `new_deadline` (the deadline was just set: assigned, moved, extended) the
+    points already due at `after` are not skipped: the answer is then the first
+    point of the schedule, so the next sweep sends the latest due point of each
+    series (a deadline set today or in the past gets its due-day or overdue
+    reminder) instead of none."""
     if assignment.status not in REMINDED_STATUSES:
         return None
     deadline = assignment.due_date
@@ -586,7 +594,7 @@ def next_reminder_at(assignment: Assignment, *, after: datetime) -> datetime | N
         rules=PolicyRules.of(reminder_policy_for(assignment.directive)),
         calendar=load_calendar(deadline - timedelta(days=30), deadline + timedelta(days=400)),
         window=configured_window(),
-        after=after,
+        after=None if new_deadline else after,
     )
 
 
@@ -615,7 +623,9 @@ def _save(assignment: Assignment, fields: Sequence[str], *, at: datetime) -> Non
     if not unchanged_schedule:
         # A new deadline or a change of phase starts the points afresh; otherwise
         # the pending point stays, even if it is due and the sweep has not run yet.
-        assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+        # A moved deadline keeps the points of the new one that are already due.
+        moved = was_due is not None and was_due != assignment.due_date
+        assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=moved)
     assignment.save(update_fields=[*fields, "version", "next_reminder_at", "updated_at"])
 
 
@@ -1191,7 +1201,7 @@ def _assign_period(schedule: RecurringSchedule, unit: OrgUnit, period: date, at:
         assigned_by=schedule.created_by,
         assigned_at=at,
     )
-    assignment.next_reminder_at = next_reminder_at(assignment, after=at)
+    assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=True)
     try:
         with transaction.atomic():
             assignment.save()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from notifications.channels import DeliveryError, Message
+from notifications.channels import DeliveryError, Message, public_url
 
 # Where a user changes the channels they receive reminders on (the footer says so).
 NOTIFICATION_SETTINGS_PATH = "/api/v1/me/notification-settings/"
@@ -63,7 +63,7 @@ def send_email(*, user, message: Message, delivery_id: str) -> None:
         "body": message.body,
         "url": message.url,
         "link": _link(message.url),
-        "settings_path": NOTIFICATION_SETTINGS_PATH,
+        "settings_path": public_url(NOTIFICATION_SETTINGS_PATH),
     }
     email = EmailMultiAlternatives(
         subject=_subject(message),

@@ -47,6 +47,15 @@ class ReminderLedger(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lần gửi tới"))
     created_at = models.DateTimeField(verbose_name=_("tạo lúc"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("gửi lúc"))
+    # A reminder told in a sweep digest points at the digest's row, which lists it.
+    digest = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        verbose_name=_("bản tổng hợp"),
+    )
 
     class Meta:
         verbose_name = _("sổ nhắc hạn")

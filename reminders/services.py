@@ -27,8 +27,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 from directives.models import REMINDED_STATUSES, Assignment, ReminderPolicy
 from directives.reminder_points import (
@@ -45,10 +46,12 @@ from notifications.channels import (
     DeliveryError,
     InboxDelivery,
     Message,
+    assignment_url,
     channel_keys,
     deliver,
     deliver_inbox_many,
     preference_for,
+    public_url,
 )
 from notifications.models import CHANNEL_INBOX, NotificationPreference
 from reminders.models import LedgerState, ReminderLedger
@@ -58,6 +61,11 @@ from units.models import HEAD_ROLES, Membership, Role, User
 
 LEADERSHIP_RECIPIENT_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
 DIGEST_REASON = "digest"
+# Leadership and unit heads hear of an assignment in one message per sweep: its
+# ledger row is recorded as skipped with this reason and points at the digest row
+# (kind SWEEP_DIGEST_KIND) that carries it.
+SWEEP_DIGEST_REASON = "sweep digest"
+SWEEP_DIGEST_KIND = "digest_sweep"
 
 
 @dataclass
@@ -232,6 +240,8 @@ def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
             row_state, reason = state, ""
             if preference.digest:
                 row_state, reason = LedgerState.SKIPPED, DIGEST_REASON
+            elif _reads_digest(user_id, assignment, heads=heads, leadership=leadership):
+                row_state, reason = LedgerState.SKIPPED, SWEEP_DIGEST_REASON
             for channel in channel_keys(user, preference=preference):
                 rows.append(
                     ReminderLedger(
@@ -254,6 +264,7 @@ def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
                         created_at=now,
                     )
                 )
+    _attach_to_sweep_digests(rows, now=now, today=today)
     ReminderLedger.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     # One UPDATE per distinct next instant: due points cluster on a few instants
     # (07:30 of a few days), where bulk_update would write one CASE per row.
@@ -263,6 +274,59 @@ def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
     for instant, ids in by_instant.items():
         Assignment.objects.filter(pk__in=ids).update(next_reminder_at=instant)
     return len(rows), len(assignments)
+
+
+def _reads_digest(user_id: int, assignment: Assignment, *, heads: dict, leadership) -> bool:
+    """Whether `user_id` hears of `assignment` in a sweep digest: leadership and the
+    heads of its unit do (REMINDER_LEADERS_DIGEST); its other members one by one."""
+    if not settings.REMINDER_LEADERS_DIGEST:
+        return False
+    return user_id in heads.get(assignment.unit_id, ()) or user_id in leadership
+
+
+def _attach_to_sweep_digests(rows: list[ReminderLedger], *, now: datetime, today: date) -> None:
+    """Create this batch's digest rows, one per recipient and channel of the rows
+    recorded for a digest, and point those rows at theirs.
+
+    A digest row is created with its items in one transaction and never gains an
+    item afterwards, so whenever it is sent it lists all of them. Its key names
+    the sweep's instant and the batch, so a later sweep (a deadline set at 14:00)
+    or a second batch of a backlog makes a digest of its own."""
+    items = [row for row in rows if row.reason == SWEEP_DIGEST_REASON]
+    if not items:
+        return
+    # Two sweeps never lock the same assignment: the first of the batch names it.
+    batch = f"{SWEEP_DIGEST_KIND}@{now:%H%M%S%f}.{min(row.assignment_id for row in items)}"
+    digests: dict[tuple[int, str], ReminderLedger] = {}
+    for row in items:
+        target = (row.recipient_id, row.channel)
+        if target not in digests:
+            digests[target] = ReminderLedger(
+                key=ledger_key(
+                    assignment_id=None,
+                    kind=batch,
+                    deadline=today,
+                    recipient_id=row.recipient_id,
+                    channel=row.channel,
+                ),
+                kind=SWEEP_DIGEST_KIND,
+                deadline=today,
+                recipient_id=row.recipient_id,
+                channel=row.channel,
+                due_at=now,
+                next_attempt_at=now,
+                created_at=now,
+            )
+    created = list(digests.values())
+    ReminderLedger.objects.bulk_create(created)
+    if any(digest.pk is None for digest in created):  # a backend that returns no ids
+        ids = dict(
+            ReminderLedger.objects.filter(key__in=[d.key for d in created]).values_list("key", "pk")
+        )
+        for digest in created:
+            digest.pk = ids[digest.key]
+    for row in items:
+        row.digest = digests[(row.recipient_id, row.channel)]
 
 
 def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
@@ -341,7 +405,11 @@ def _message(row: ReminderLedger) -> Message:
     due = assignment.due_date.strftime("%d/%m/%Y")
     unit = assignment.unit.name
     kind = row.kind
-    if kind.startswith("before_"):
+    if kind.startswith("before_") and local_today(row.created_at) > local_today(row.due_at):
+        # Recorded days after its point (a deadline set late): the count is stale.
+        title = _("Sắp đến hạn: %(subject)s") % {"subject": subject}
+        body = _("%(unit)s: nhiệm vụ đến hạn ngày %(due)s.") % {"unit": unit, "due": due}
+    elif kind.startswith("before_"):
         days = kind.removeprefix("before_")
         title = _("Sắp đến hạn: %(subject)s") % {"subject": subject}
         body = _("%(unit)s: nhiệm vụ đến hạn ngày %(due)s (còn %(days)s ngày làm việc).") % {
@@ -376,7 +444,7 @@ def _message(row: ReminderLedger) -> Message:
     return Message(
         title=title,
         body=body,
-        url=f"/api/v1/assignments/{assignment.pk}/",
+        url=assignment_url(assignment.pk),
         event=f"reminder.{kind.split('_')[0]}",
         data={
             "assignment": assignment.pk,
@@ -388,15 +456,30 @@ def _message(row: ReminderLedger) -> Message:
 
 def _stale_reason(row: ReminderLedger) -> str:
     """Why a recorded reminder no longer makes sense (a retry or a backlog can
-    reach a row after the work moved on), or "" when it still does."""
+    reach a row after the work moved on), or "" when it still does. A sweep
+    digest is stale once none of its items is."""
     assignment = row.assignment
     if assignment is None:
+        if row.kind == SWEEP_DIGEST_KIND and not _live_items(row):
+            # No item at all: a second beat met keys already recorded.
+            return "work ended" if row.items.exists() else "nothing new"
         return ""
     if assignment.status not in REMINDED_STATUSES:
         return "work ended"
     if row.deadline != assignment.due_date:
         return "deadline changed"
     return ""
+
+
+def _message_for(row: ReminderLedger, now: datetime) -> Message:
+    # In the site's language, whatever a previous request or task left active in
+    # this thread (users have no language of their own yet).
+    with translation.override(settings.LANGUAGE_CODE):
+        if row.assignment is not None:
+            return _message(row)
+        if row.kind == SWEEP_DIGEST_KIND:
+            return _sweep_digest_message(row)
+        return _digest_message(row, now)
 
 
 @transaction.atomic
@@ -418,7 +501,7 @@ def reminder_deliver(*, ledger_id: int, now: datetime | None = None) -> str:
         row.state, row.reason, row.next_attempt_at = LedgerState.SKIPPED, stale, None
         row.save(update_fields=["state", "reason", "attempts", "next_attempt_at"])
         return row.state
-    message = _message(row) if row.assignment is not None else _digest_message(row, now)
+    message = _message_for(row, now)
     try:
         deliver(row.channel, user=row.recipient, message=message, delivery_id=f"ledger:{row.pk}")
     except DeliveryError as exc:
@@ -465,7 +548,7 @@ def reminder_deliver_inbox(*, ledger_ids: list[int], now: datetime | None = None
         elif not row.recipient.is_active:
             refused.append(row.pk)
         else:
-            message = _message(row) if row.assignment is not None else _digest_message(row, now)
+            message = _message_for(row, now)
             deliveries.append(
                 InboxDelivery(user=row.recipient, message=message, delivery_id=f"ledger:{row.pk}")
             )
@@ -488,6 +571,73 @@ def reminder_deliver_inbox(*, ledger_ids: list[int], now: datetime | None = None
         LedgerState.FAILED: len(refused),
     }
     return {str(state): count for state, count in outcome.items() if count}
+
+
+# --- the sweep digest of leadership and heads -------------------------------------
+
+# The strongest reminder about an assignment names its line in a digest.
+_DIGEST_STATES = (
+    ("escalation_leadership", _noop("quá hạn, báo lãnh đạo Cục")),
+    ("escalation_head", _noop("quá hạn, báo trưởng đơn vị")),
+    ("overdue_", _noop("quá hạn")),
+    ("due", _noop("đến hạn hôm nay")),
+    ("before_", _noop("sắp đến hạn")),
+)
+
+
+def _live_items(row: ReminderLedger) -> list[ReminderLedger]:
+    """The digest's items whose work is still open on the same deadline, once per
+    delivery attempt (cached on the row)."""
+    if not hasattr(row, "_live_items"):
+        items = row.items.select_related("assignment__directive", "assignment__unit").order_by(
+            "assignment__due_date", "assignment_id", "id"
+        )
+        row._live_items = [
+            item
+            for item in items
+            if item.assignment.status in REMINDED_STATUSES
+            and item.deadline == item.assignment.due_date
+        ]
+    return row._live_items
+
+
+def _digest_state(kinds: set[str]) -> str:
+    for prefix, label in _DIGEST_STATES:
+        if any(kind.startswith(prefix) for kind in kinds):
+            return _(label)
+    return _("cần theo dõi")
+
+
+def _digest_line(assignment: Assignment, state: str, *, link: bool) -> str:
+    """One assignment in a digest: directive, unit, state and deadline (and link)."""
+    directive = assignment.directive
+    line = (
+        f"- ({directive.label}) {directive.title} — "
+        f"{assignment.unit.short_name or assignment.unit.name}: "
+        f"{state} {assignment.due_date:%d/%m/%Y}"
+    )
+    return f"{line}\n  {assignment_url(assignment.pk)}" if link else line
+
+
+def _sweep_digest_message(row: ReminderLedger) -> Message:
+    kinds: dict[int, set[str]] = defaultdict(set)
+    assignments: dict[int, Assignment] = {}
+    for item in _live_items(row):
+        kinds[item.assignment_id].add(item.kind)
+        assignments[item.assignment_id] = item.assignment
+    lines = [
+        _digest_line(assignment, _digest_state(kinds[pk]), link=True)
+        for pk, assignment in assignments.items()
+    ]
+    day = row.deadline.strftime("%d/%m/%Y")
+    return Message(
+        title=_("Nhắc hạn ngày %(day)s: %(count)s nhiệm vụ cần theo dõi")
+        % {"day": day, "count": len(lines)},
+        body="\n".join(lines),
+        url=public_url("/api/v1/assignments/?timeliness=open_overdue"),
+        event="reminder.digest",
+        data={"date": row.deadline.isoformat(), "assignments": list(assignments)},
+    )
 
 
 # --- the daily digest -----------------------------------------------------------
@@ -514,15 +664,11 @@ def _digest_message(row: ReminderLedger, now: datetime) -> Message:
     lines = []
     for assignment in _digest_assignments(row.recipient, today)[:50]:
         state = _("quá hạn") if assignment.due_date < today else _("sắp đến hạn")
-        lines.append(
-            f"- ({assignment.directive.label}) {assignment.directive.title} — "
-            f"{assignment.unit.short_name or assignment.unit.name}: "
-            f"{state} {assignment.due_date:%d/%m/%Y}"
-        )
+        lines.append(_digest_line(assignment, state, link=False))
     return Message(
         title=_("Tổng hợp nhắc hạn ngày %(day)s") % {"day": today.strftime("%d/%m/%Y")},
         body="\n".join(lines) or _("Không có nhiệm vụ sắp đến hạn hay quá hạn."),
-        url="/api/v1/assignments/?timeliness=open_overdue",
+        url=public_url("/api/v1/assignments/?timeliness=open_overdue"),
         event="reminder.digest",
         data={"date": today.isoformat(), "count": len(lines)},
     )

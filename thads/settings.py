@@ -357,6 +357,16 @@ REMINDER_INBOX_BATCH = env.int("REMINDER_INBOX_BATCH", default=100)
 # per row ahead, so the next sweep does not hand it out again while it waits.
 REMINDER_SLOW_DELIVERY_SECONDS = env.float("REMINDER_SLOW_DELIVERY_SECONDS", default=0.5)
 REMINDER_DIGEST_TIME = env.str("REMINDER_DIGEST_TIME", default="07:30")
+# Leadership and unit heads get one message per sweep listing the assignments
+# they hear about (escalations among them) instead of one message per assignment.
+REMINDER_LEADERS_DIGEST = env.bool("REMINDER_LEADERS_DIGEST", default=True)
+# The address people open the site at, scheme and host (and path prefix, if any):
+# links in e-mails, pushes, webhooks and the inbox are built on it.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not PUBLIC_BASE_URL.lower().startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"PUBLIC_BASE_URL must start with http:// or https://, not {PUBLIC_BASE_URL!r}"
+    )
 # Web Push (RFC 8030 with VAPID, RFC 8292): the private key (PEM or base64url) and
 # the contact the push services see. Without a key, push is not offered.
 WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")

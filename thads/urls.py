@@ -14,7 +14,12 @@ from notifications.views import (
 from reminders.views import ReminderLedgerViewSet
 from sync.views import SyncView
 from thads import views
-from thads.api.auth import LogoutView, ThrottledTokenRefreshView, TokenObtainView
+from thads.api.auth import (
+    BROWSER_AUTH_URLS,
+    LogoutView,
+    ThrottledTokenRefreshView,
+    TokenObtainView,
+)
 from thads.api.root import ApiRootView
 from units.views import (
     LoginSessionViewSet,
@@ -72,6 +77,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api-auth/", include(BROWSER_AUTH_URLS)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -4,15 +4,25 @@ Unit and membership writes go through the same services as the API, so the
 admin records history and refuses what the API refuses.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from thads.admin import ServiceAdminMixin
+from thads.clock import local_today
 from thads.errors import DomainError
 from thads.models import search
 from units import services
-from units.models import CalendarDay, Membership, OrgUnit, UnitChange, UnitSuccession, User
+from units.models import (
+    CalendarDay,
+    CalendarYear,
+    Membership,
+    OrgUnit,
+    UnitChange,
+    UnitSuccession,
+    User,
+)
+from units.public_holidays import years_without_decision
 
 UNIT_FORM_FIELDS = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to"]
 
@@ -118,12 +128,46 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
         return False
 
 
+def _flag_years_without_decision(request) -> None:
+    """Warn on the calendar's pages when this year or the next has no recorded
+    government decision: its Tết and the day next to 2/9 are the law's default
+    until the Prime Minister's decision is entered."""
+    this_year = local_today().year
+    missing = years_without_decision(range(this_year, this_year + 2))
+    if missing:
+        messages.warning(
+            request,
+            _(
+                "Chưa ghi nhận quyết định lịch nghỉ của Chính phủ cho năm %(years)s: "
+                "ngày nghỉ Tết và Quốc khánh đang tính theo Bộ luật Lao động (dự kiến). "
+                "Khi có văn bản, hãy nhập ngày nghỉ, ngày làm bù và ghi quyết định."
+            )
+            % {"years": ", ".join(map(str, missing))},
+        )
+
+
+class CalendarFlagMixin:
+    def changelist_view(self, request, extra_context=None):
+        _flag_years_without_decision(request)
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarFlagMixin, admin.ModelAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(CalendarFlagMixin, admin.ModelAdmin):
+    list_display = ["year", "decision", "listed_in_full", "has_decision"]
+    list_filter = ["listed_in_full"]
+
+    @admin.display(boolean=True, description=_("đã có quyết định"))
+    def has_decision(self, obj: CalendarYear) -> bool:
+        return bool(obj.decision)
 
 
 @admin.register(User)

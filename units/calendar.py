@@ -3,7 +3,8 @@
 The normal week is Monday–Friday. `CalendarDay` rows are the exceptions: a
 "holiday" is a day off (public holiday, compensation day, swapped bridge day, Tết),
 a "workday" is a Saturday worked in exchange for a swapped day. Holidays are data
-edited in the admin, never code (seeded from `units.calendar_data`).
+edited in the admin, never code (seeded from `units.calendar_data`), laid over the
+public holidays the Labour Code gives any year (`units.public_holidays`).
 
 Deadlines roll forward: a deadline that falls on a day off moves to the next working
 day (Bộ luật Dân sự 2015, Điều 148). Reminders count "N working days before",
@@ -169,11 +170,28 @@ class WorkingCalendar:
 def _fetch(first: date, last: date) -> list[tuple[date, str, str]]:
     # Imported here so that the pure calendar above works without Django set up.
     from units.models import CalendarDay
+    from units.public_holidays import overlay
 
+    # Whole years, so that each year's flags are known from its rows; the law's
+    # holidays of the years not listed in full are added under the recorded rows.
     # list(): the query runs now, once, not whenever the rows are first iterated.
-    return list(
-        CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind", "name")
+    years = (date(first.year, 1, 1), date(last.year, 12, 31))
+    rows = list(
+        CalendarDay.objects.filter(date__range=years)
+        .annotate(**_year_flags())
+        .values_list("date", "kind", "name", "listed_in_full")
     )
+    return overlay(rows, first=first, last=last)
+
+
+def _year_flags() -> dict:
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import ExtractYear
+
+    from units.models import CalendarYear
+
+    listed = CalendarYear.objects.filter(year=ExtractYear(OuterRef("date")), listed_in_full=True)
+    return {"listed_in_full": Exists(listed)}
 
 
 def load_calendar(start: date, end: date) -> WorkingCalendar:

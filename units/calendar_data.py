@@ -30,6 +30,11 @@ Văn hóa Việt Nam, chosen by the Politburo; Nghị quyết 30/NQ-CP of 2026 a
 Labour Code to be amended) becomes law, it is added as data and that check updated.
 It is not law as of this writing, so it is not listed.
 
+Years after these are computed from the Labour Code (`units.public_holidays`,
+the `holidays` library) with the table's rows on top; 2022–2026 are recorded as
+decided and listed in full (`CalendarYear`), so only their rows count; 2027's
+rows are estimates laid over the computed year (the computation adds 24/11).
+
 Corrections go in the admin (Lịch ngày nghỉ / làm bù): this module only seeds the
 table, through a migration that never overwrites an existing row. The migration
 keeps its own frozen copy of these rows; a later correction here also needs a new

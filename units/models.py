@@ -269,6 +269,44 @@ class CalendarDay(models.Model):
         return f"{self.date:%d/%m/%Y} {self.name}"
 
 
+class CalendarYear(models.Model):
+    """What is recorded about one year's days off: the government's decision on it
+    (the Tết span and the day next to 2/9 are the Prime Minister's to decide each
+    year, Bộ luật Lao động 2019, Điều 112 khoản 3), and whether the `CalendarDay`
+    rows of the year list every day off.
+
+    A year listed in full is read from its rows alone. Any other year is computed
+    from the Labour Code (lunar Tết and Giỗ Tổ included), with its rows on top:
+    a row says what a date is, whatever the computation says. A year without a
+    recorded decision is flagged in the admin."""
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    decision = models.CharField(
+        _("quyết định của Chính phủ"),
+        max_length=300,
+        blank=True,
+        help_text=_("Văn bản công bố lịch nghỉ Tết, Quốc khánh, hoán đổi ngày làm việc."),
+    )
+    listed_in_full = models.BooleanField(
+        _("bảng đã ghi đủ ngày nghỉ cả năm"),
+        default=False,
+        help_text=_("Bật: chỉ dùng các ngày ghi trong bảng. Tắt: tính theo luật, bảng ghi đè."),
+    )
+
+    class Meta:
+        verbose_name = _("quyết định lịch nghỉ năm")
+        verbose_name_plural = _("quyết định lịch nghỉ năm")
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1945, year__lte=2199), name="calendaryear_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class LoginSession(models.Model):
     """One signed-in device. Its id travels in the JWT (`sid`); revoking it ends
     the refresh token at once and the access token at its next request."""

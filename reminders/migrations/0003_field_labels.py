@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reminders", "0001_initial"),
+        ("reminders", "0002_ledger_sweep_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

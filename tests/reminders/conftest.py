@@ -18,6 +18,10 @@ def reminder_settings(settings):
     settings.REMINDER_MAX_ATTEMPTS = 6
     settings.REMINDER_SWEEP_BATCH = 1000
     settings.WEBHOOK_ALLOW_PRIVATE = False
+    # Heads and leadership one message per assignment, as units' members: most
+    # tests here are about the ledger's mechanics; test_digests.py turns it on.
+    settings.REMINDER_LEADERS_DIGEST = False
+    settings.PUBLIC_BASE_URL = "https://thads.example.vn"
     return settings
 
 

@@ -137,8 +137,10 @@ def test_assignment_due_on_d_is_on_time_at_23_59_59_local_and_overdue_at_00_00_o
 
 
 def test_a_point_missed_before_the_weekend_waits_for_monday_07_30(org, director, directive):
-    # Due Tuesday 12/5/2026, assigned on Friday evening: the next point is
-    # "1 working day before", Monday 11/5 at 07:30.
+    # Due Tuesday 12/5/2026, assigned on Friday evening: "3 working days before"
+    # (Thursday) has passed, so the assignment is due for a sweep at once; the
+    # window is closed until Monday 11/5 07:30, when "1 working day before" is
+    # the latest point of its series.
     assignment = assign_one(
         actor=director,
         unit=org.hiephoa,
@@ -146,7 +148,7 @@ def test_a_point_missed_before_the_weekend_waits_for_monday_07_30(org, director,
         due_date=date(2026, 5, 12),
         now=at(2026, 5, 8, 18, 0),
     )
-    assert assignment.next_reminder_at == at(2026, 5, 11)
+    assert assignment.next_reminder_at < at(2026, 5, 8, 18, 0)
 
     for closed in (at(2026, 5, 9, 10, 0), at(2026, 5, 10, 10, 0), at(2026, 5, 11, 7, 29, 59)):
         result = services.reminder_sweep(now=closed)
@@ -427,7 +429,7 @@ def test_channel_preferences_decide_the_ledger_rows_and_the_messages(
     assert [message.to for message in mail.outbox] == [[people.head.email]]
     inbox = Notification.objects.get(user=people.officer)
     assert inbox.title.startswith("Sắp đến hạn")
-    assert inbox.url == f"/api/v1/assignments/{hiephoa_assignment.pk}/"
+    assert inbox.url == f"https://thads.example.vn/api/v1/assignments/{hiephoa_assignment.pk}/"
     assert inbox.data == {
         "assignment": hiephoa_assignment.pk,
         "kind": "before_7",

@@ -2,11 +2,17 @@
 
 import logging
 
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from redis.exceptions import RedisError
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -138,3 +144,37 @@ class LogoutView(APIView):
         if session is not None:
             login_session_revoke(session=session, reason="signed out")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BrowserLoginView(auth_views.LoginView):
+    """Sign-in for a browser that opened a link from a reminder: the browsable
+    API's form, a session cookie, under the same throttles as the token endpoint
+    (the admin's login is for staff only, and most recipients are not)."""
+
+    template_name = "rest_framework/login.html"
+    next_page = "/api/v1/"
+
+    def post(self, request, *args, **kwargs):
+        api_request = Request(request, parsers=[FormParser(), MultiPartParser()])
+        for throttle in (LoginIPThrottle(), LoginUserThrottle()):
+            if not throttle.allow_request(api_request, self):
+                wait = throttle.wait()
+                response = HttpResponse(
+                    _("Đăng nhập sai quá nhiều lần; hãy thử lại sau."),
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                if wait is not None:
+                    response["Retry-After"] = str(max(1, int(wait)))
+                return response
+        return super().post(request, *args, **kwargs)
+
+
+BROWSER_AUTH_URLS = (
+    [
+        path("login/", BrowserLoginView.as_view(), name="login"),
+        path("logout/", auth_views.LogoutView.as_view(next_page="/api/v1/"), name="logout"),
+    ],
+    # The name DRF's browsable API looks the login and logout links up under.
+    "rest_framework",
+)

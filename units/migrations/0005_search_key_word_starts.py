@@ -11,6 +11,6 @@ def refill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("units", "0003_login_sessions")]
+    dependencies = [("units", "0004_calendar_years")]
 
     operations = [migrations.RunPython(refill, migrations.RunPython.noop, elidable=True)]

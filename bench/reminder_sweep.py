@@ -92,6 +92,9 @@ UNITS = 100
 DIRECTIVES_PER_DOCUMENT = 100
 OPEN_DIRECTIVES = 500  # × 100 units = 50,000 due assignments
 OPEN = OPEN_DIRECTIVES * UNITS
+# Finished work is completed on due − 10 + (n + k) % 14: late when that remainder is 11–13.
+LATE_FROM = 11
+HISTORY_GOAL = 600_000  # historic ledger rows at 1M, at least
 REMINDED = ("assigned", "acknowledged", "in_progress")
 UNIT_PREFIX = "BSW-"
 DOCUMENT_PREFIX = "BENCH-SWEEP/"
@@ -257,8 +260,8 @@ def check_due_points(since: datetime) -> str:
     )
 
 
-def data_state() -> tuple[int, int, int]:
-    """(assignments, open ones, bench documents) in the current database."""
+def data_state() -> tuple[int, int, int, int]:
+    """(assignments, open ones, bench documents, historic ledger rows) in the current database."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -272,7 +275,19 @@ def data_state() -> tuple[int, int, int]:
             [DOCUMENT_PREFIX + "%"],
         )
         (documents,) = cursor.fetchone()
-    return total, open_, documents
+        cursor.execute("SELECT count(*) FROM reminders_reminderledger WHERE created_at < %s", [NOW])
+        (history,) = cursor.fetchone()
+    return total, open_, documents, history
+
+
+def expected_history(variant: Variant) -> int:
+    """Historic ledger rows `build_history` writes: every finished assignment's "due"
+    reminder, and "overdue_1" for those finished late."""
+    history = variant.directives - OPEN_DIRECTIVES
+    late = sum(
+        1 for n in range(1, history + 1) for k in range(1, UNITS + 1) if (n + k) % 14 >= LATE_FROM
+    )
+    return history * UNITS + late
 
 
 def build_data(variant: Variant, *, since: datetime) -> None:
@@ -415,12 +430,45 @@ def build_data(variant: Variant, *, since: datetime) -> None:
                 },
             )
             timings["assignments"] = time.monotonic() - step
+            step = time.monotonic()
+            build_history(cursor)
+            timings["ledger history"] = time.monotonic() - step
     step = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     timings["vacuum analyze"] = time.monotonic() - step
     timings["total"] = time.monotonic() - started
     print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items()))
+
+
+def build_history(cursor) -> None:
+    """The ledger as years of sweeps left it: for each finished assignment, the "due"
+    reminder sent to its unit's officer, and "overdue_1" when it was finished late
+    (completed after its due date, as `build_data` makes 3 in 14 of them). The keys
+    are those `reminders.services.ledger_key` writes, so the sweep's inserts meet a
+    unique index as large as a real one."""
+    cursor.execute(
+        """
+        INSERT INTO reminders_reminderledger
+            (key, assignment_id, kind, deadline, recipient_id, channel, state, reason,
+             attempts, last_error, due_at, next_attempt_at, created_at, sent_at)
+        SELECT 'a' || a.id || ':' || p.kind || ':' || to_char(a.due_date, 'YYYY-MM-DD')
+                   || ':' || m.user_id || ':inbox',
+               a.id, p.kind, a.due_date, m.user_id, 'inbox', 'sent', '', 1, '',
+               p.at, NULL, p.at, p.at
+        FROM directives_assignment a
+        JOIN units_orgunit u ON u.id = a.unit_id AND u.code LIKE %(unit_prefix)s
+        JOIN units_membership m ON m.unit_id = a.unit_id
+        CROSS JOIN LATERAL (
+            VALUES ('due', (a.due_date + time '07:30') AT TIME ZONE 'Asia/Ho_Chi_Minh', true),
+                   ('overdue_1', (a.due_date + 1 + time '07:30') AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                    a.completed_on > a.due_date)
+        ) AS p(kind, at, wanted)
+        WHERE a.status = 'done' AND p.wanted
+        ORDER BY p.at, a.id
+        """,
+        {"unit_prefix": UNIT_PREFIX + "%"},
+    )
 
 
 def ensure_data(url: str, variant: Variant, *, rebuild: bool) -> str | None:
@@ -434,12 +482,16 @@ def ensure_data(url: str, variant: Variant, *, rebuild: bool) -> str | None:
     if error:
         return error
     call_command("migrate", verbosity=0, interactive=False, stdout=io.StringIO())
-    total, open_, documents = data_state()
+    total, open_, documents, history = data_state()
     expected_documents = variant.directives // DIRECTIVES_PER_DOCUMENT
-    if (total, open_, documents) == (variant.assignments, OPEN, expected_documents):
-        print(f"{variant.database}: {total:,} assignments, {open_:,} open (reused)")
+    wanted = (variant.assignments, OPEN, expected_documents, expected_history(variant))
+    if (total, open_, documents, history) == wanted:
+        print(
+            f"{variant.database}: {total:,} assignments, {open_:,} open, "
+            f"{history:,} historic ledger rows (reused)"
+        )
         return None
-    if total or documents:
+    if total or documents or history:
         # A database of this benchmark's own, holding something else: start again.
         print(
             f"{variant.database}: holds {total:,} assignments ({open_:,} open), expected "
@@ -452,9 +504,13 @@ def ensure_data(url: str, variant: Variant, *, rebuild: bool) -> str | None:
         call_command("migrate", verbosity=0, interactive=False, stdout=io.StringIO())
     print(f"{variant.database}: building {variant.assignments:,} assignments ...", flush=True)
     build_data(variant, since=first_point())
-    total, open_, documents = data_state()
-    if (total, open_) != (variant.assignments, OPEN):
-        return f"{variant.database}: built {total:,} assignments ({open_:,} open), expected more"
+    total, open_, documents, history = data_state()
+    if (total, open_, history) != (variant.assignments, OPEN, expected_history(variant)):
+        return (
+            f"{variant.database}: built {total:,} assignments ({open_:,} open) and {history:,} "
+            f"historic ledger rows, expected {variant.assignments:,} ({OPEN:,} open) and "
+            f"{expected_history(variant):,}"
+        )
     return None
 
 
@@ -476,11 +532,12 @@ class DeliveryCounter:
 
 
 def reset_state(since: datetime) -> None:
-    """Back to "nothing recorded yet": empty ledger, the 50,000 due again, fresh statistics."""
+    """Back to "nothing recorded yet": the ledger holds its history only (the rows a
+    sweep recorded at NOW deleted), the 50,000 due again, fresh statistics."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE reminders_reminderledger")
+        cursor.execute("DELETE FROM reminders_reminderledger WHERE created_at >= %s", [NOW])
         cursor.execute(
             "UPDATE directives_assignment SET next_reminder_at = %s WHERE status = ANY(%s)",
             [since, list(REMINDED)],
@@ -522,9 +579,10 @@ def sweep(counter: DeliveryCounter) -> Sample:
 
 
 def ledger_count() -> int:
+    """Ledger rows recorded by the sweeps of this run (the history excluded)."""
     from reminders.models import ReminderLedger
 
-    return ReminderLedger.objects.count()
+    return ReminderLedger.objects.filter(created_at__gte=NOW).count()
 
 
 def first_sweep(variant: Variant, since: datetime, counter: DeliveryCounter) -> Sample:
@@ -533,7 +591,7 @@ def first_sweep(variant: Variant, since: datetime, counter: DeliveryCounter) -> 
     reset_state(since)
     # A first query on the new connection, so that connecting is not timed.
     if ledger_count() != 0:
-        raise RuntimeError("the ledger is not empty after the reset")
+        raise RuntimeError("the ledger holds more than its history after the reset")
     first = sweep(counter)
     rows = ledger_count()
     if first.recorded != OPEN or rows != OPEN:

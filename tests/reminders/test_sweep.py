@@ -839,12 +839,13 @@ def test_a_sweep_costs_the_same_queries_for_5_and_for_50_due_assignments(
     few = _bulk_assignments(DirectiveFactory(), org.hiephoa, 5, next_at=at(2026, 4, 22))
     many = _bulk_assignments(DirectiveFactory(), org.hiephoa, 50, next_at=None)
 
-    # The sweep's calendar; in one savepoint: lock the due assignments, the
-    # calendar around their deadlines, the policies, the units' members, the
-    # leadership, the recipients with their devices and webhooks, insert the
-    # ledger rows, move next_reminder_at; in another: lock the pending rows and
-    # lease them. Nothing per assignment.
-    with django_assert_num_queries(17):
+    # The sweep's working-day table (one calendar query); in one savepoint: lock
+    # the due assignments, the policies, the units' members, the leadership, the
+    # recipients with their devices and webhooks, insert the ledger rows (leased,
+    # handed out when the savepoint's transaction commits), move next_reminder_at;
+    # in another: look for other pending rows whose time has come (none here).
+    # Nothing per assignment.
+    with django_assert_num_queries(15):
         services.reminder_sweep(now=at(2026, 4, 22))
     Assignment.objects.filter(pk__in=[a.pk for a in few]).update(next_reminder_at=at(2026, 4, 22))
     ReminderLedger.objects.all().delete()
@@ -858,11 +859,13 @@ def test_a_sweep_costs_the_same_queries_for_5_and_for_50_due_assignments(
 
     # The same statements; only the ledger insert may be split in batches, and
     # only by the database's limit on parameters per statement (SQLite: 999, so
-    # 76 rows of 13 columns), never per assignment. PostgreSQL takes 1,000 rows a
-    # statement: the integration tier checks the counts are equal there.
+    # 76 rows of the 13 columns a sweep writes), never per assignment. PostgreSQL
+    # inserts a batch in one statement: the integration tier checks the counts
+    # are equal there.
     assert _shape(for_50) == _shape(for_5)
-    fields = [f for f in ReminderLedger._meta.concrete_fields if not f.primary_key]
-    per_statement = min(1000, connection.ops.bulk_batch_size(fields, [None] * 300))
+    columns = len(services.LEDGER_COLUMNS) + 3  # and attempts, last_error, created_at
+    per_statement = connection.features.max_query_params // columns
+    assert (columns, per_statement) == (13, 76)
     assert _ledger_inserts(for_5) == 1
     assert _ledger_inserts(for_50) == -(-50 * 6 // per_statement)
     assert len(for_50) - len(for_5) == _ledger_inserts(for_50) - 1

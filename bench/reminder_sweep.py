@@ -10,7 +10,7 @@ of which 50,000 have a due reminder point, the first sweep (records 50,000
 ledger rows) and the steady-state sweep right after it (records nothing), wall
 time and query count; then the same 50,000 due points among 100,000
 assignments. Goals: both ratios 1M / 100k ≤ 1.3, and the first sweep at 1M at
-least 25,000 points/s, with the ledger holding its history (1.2M rows at 1M:
+least 25,000 points/s, with the ledger holding its history (1.15M rows at 1M:
 at least 600,000). The sweep reads the indexed `next_reminder_at`, which the
 services clear when work ends, so history should not cost anything.
 
@@ -35,7 +35,7 @@ What it does:
    history directives (9,500 or 500), so neither carries the dead rows or index
    bloat of a mass DELETE. The ledger holds the history a real one would:
    each finished assignment's "due" reminder, sent to its unit's officer, and
-   "overdue_1" for the 3 in 14 finished late (1,203,568 rows at 1M, 60,068 at
+   "overdue_1" for the 3 in 14 finished late (1,153,568 rows at 1M, 60,713 at
    100k), under the keys the sweep writes.
 3. Measures at a fixed NOW (Tuesday 24/11/2026 10:00 local) with
    REMINDER_WINDOW=always: for each of the 50,000 the sweep walks the points

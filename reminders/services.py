@@ -54,7 +54,7 @@ from notifications.channels import (
 from notifications.models import CHANNEL_INBOX, NotificationPreference
 from reminders.models import LedgerState, ReminderLedger
 from thads.clock import local_today
-from units.calendar import load_calendar, working_day_table
+from units.calendar import WorkingDayTable, load_calendar
 from units.models import HEAD_ROLES, Membership, Role, User
 
 LEADERSHIP_RECIPIENT_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
@@ -158,7 +158,7 @@ def reminder_sweep(*, now: datetime | None = None, batch: int | None = None) -> 
     today = local_today(now)
     sweep = _Sweep(now=now, window=window, today=today)
     result = SweepResult()
-    if not window.is_open(now, sweep.days):
+    if not window.is_open(now, sweep.calendar):
         result.window_closed = True
         return result
     while True:
@@ -178,9 +178,9 @@ class _Sweep:
 
     def __init__(self, *, now: datetime, window, today: date) -> None:
         self.now, self.window, self.today = now, window, today
-        # A year either side of today (a few milliseconds, one query) holds the
-        # points of nearly all open work; `cover` widens it for the rest.
-        self.days = working_day_table(today - TABLE_SPAN, today + TABLE_SPAN)
+        # One query; the calendar loads what a later question needs beyond it.
+        self.calendar = load_calendar(today - TABLE_MARGIN, today + TABLE_MARGIN)
+        self.days: WorkingDayTable | None = None  # built by the first batch
         self.lease = now + timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS)
         self.handed_out = 0
         self.slow_ahead = 0
@@ -225,11 +225,14 @@ class _Sweep:
         return self._recipients
 
     def cover(self, first: date, last: date) -> None:
-        """Widen the table (one more calendar query) when a batch's deadlines,
-        with the margin the points need around them, fall outside it."""
+        """Build the table over a batch's deadlines and today, with the margin
+        the points need around them; widen it when a later batch's fall outside."""
         first, last = first - TABLE_MARGIN, last + TABLE_MARGIN
-        if not self.days.covers(first, last):
-            self.days = working_day_table(min(first, self.days.first), max(last, self.days.last))
+        if self.days is not None:
+            if self.days.covers(first, last):
+                return
+            first, last = min(first, self.days.first), max(last, self.days.last)
+        self.days = WorkingDayTable(self.calendar, first, last)
 
     def due_points(
         self, deadline: date, rules: PolicyRules, since: datetime
@@ -280,7 +283,6 @@ DUE_DIRECTIVE, DUE_DOCUMENT, DUE_UNIT, DUE_DATE = 1, 2, 3, 5
 # The working-day table reaches this far around the deadlines and today: the
 # points before a deadline, the escalations after it, the next overdue point.
 TABLE_MARGIN = timedelta(days=90)
-TABLE_SPAN = timedelta(days=366)
 
 
 @transaction.atomic

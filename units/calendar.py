@@ -234,12 +234,6 @@ class WorkingDayTable:
         return self.calendar.add_working_days(day, n)
 
 
-def working_day_table(first: date, last: date) -> WorkingDayTable:
-    """A `WorkingDayTable` over [first, last], from `load_calendar` (one query; a
-    question beyond the table goes to that calendar, which loads what it lacks)."""
-    return WorkingDayTable(load_calendar(first, last), first, last)
-
-
 def _fetch(first: date, last: date) -> list[tuple[date, str, str]]:
     # Imported here so that the pure calendar above works without Django set up.
     from units.models import CalendarDay

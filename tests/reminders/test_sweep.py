@@ -875,6 +875,44 @@ def _shape(sql: list[str]) -> list[str]:
     return shape
 
 
+@pytest.mark.parametrize("batch", [1, 1000])
+def test_deadlines_far_apart_in_one_sweep_get_the_points_of_the_full_calendar(
+    org, people, reminder_settings, batch
+):
+    """The sweep's working-day table is built over the first batch's deadlines and
+    widened for later ones; across Tết and 30/4–1/5 its points are the calendar's."""
+    from directives.reminder_points import PolicyRules, configured_window, due_points
+    from units.calendar import load_calendar
+
+    reminder_settings.REMINDER_SWEEP_BATCH = batch
+    now = at(2026, 5, 7, 9, 0)
+    deadlines = [date(2024, 11, 20), date(2026, 2, 13), DEADLINE, date(2026, 9, 1)]
+    since = at(2024, 1, 2)
+    made = [
+        _bulk_assignments(DirectiveFactory(), org.hiephoa, 1, next_at=since, due=deadline)[0]
+        for deadline in deadlines
+    ]
+
+    services.reminder_sweep(now=now)
+
+    calendar = load_calendar(date(2023, 1, 1), date(2027, 12, 31))
+    for assignment, deadline in zip(made, deadlines, strict=True):
+        send, next_at = due_points(
+            deadline=deadline,
+            rules=PolicyRules.of(ReminderPolicy(is_default=True)),
+            calendar=calendar,
+            window=configured_window(),
+            since=since,
+            now=now,
+        )
+        recorded = set(
+            ReminderLedger.objects.filter(assignment=assignment).values_list("kind", "due_at")
+        )
+        assert recorded == {(point.kind, point.at) for point in send}, deadline
+        assignment.refresh_from_db()
+        assert assignment.next_reminder_at == next_at
+
+
 def test_a_sweep_costs_the_same_queries_for_5_and_for_50_due_assignments(
     org, people, django_assert_num_queries
 ):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from units.calendar import WorkingCalendar, WorkingDayTable, working_day_table
+from units.calendar import WorkingCalendar, WorkingDayTable, load_calendar
 from units.calendar_data import VIETNAM_CALENDAR_DAYS
 
 VIETNAM = WorkingCalendar(VIETNAM_CALENDAR_DAYS)
@@ -85,14 +85,16 @@ def test_bad_input_is_refused():
 
 
 @pytest.mark.django_db
-def test_working_day_table_takes_its_days_from_the_stored_calendar(django_assert_num_queries):
+def test_a_table_over_the_stored_calendar_takes_its_holidays(django_assert_num_queries):
     from units.models import CalendarDay
 
     CalendarDay.objects.update_or_create(
         date=date(2026, 6, 10), defaults={"kind": "holiday", "name": "Test"}
     )
     with django_assert_num_queries(1):
-        table = working_day_table(date(2026, 6, 1), date(2026, 6, 30))
+        table = WorkingDayTable(
+            load_calendar(date(2026, 6, 1), date(2026, 6, 30)), date(2026, 6, 1), date(2026, 6, 30)
+        )
     assert not table.is_working_day(date(2026, 6, 10))
     assert table.add_working_days(date(2026, 6, 9), 1) == date(2026, 6, 11)
     assert table.first == date(2026, 6, 1) and table.last == date(2026, 6, 30)

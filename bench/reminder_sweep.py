@@ -129,6 +129,9 @@ class Sample:
     queries: int
     recorded: int
     enqueued: int
+    # CPU time of the PostgreSQL backend that served the sweep (read from /proc when
+    # the server runs on this machine, else None): the database's share of the work.
+    db_cpu: float | None = None
 
 
 @dataclass
@@ -572,15 +575,33 @@ def sweep(counter: DeliveryCounter) -> Sample:
     from reminders.services import reminder_sweep
 
     counter.ids = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    db_cpu = backend_cpu(backend)
     with CaptureQueriesContext(connection) as captured:
         started, cpu = time.perf_counter(), time.process_time()
         result = reminder_sweep(now=NOW)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = backend_cpu(backend)
+    db_cpu = after - db_cpu if after is not None and db_cpu is not None else None
     if result.window_closed:
         raise RuntimeError("the sending window is closed: REMINDER_WINDOW should be 'always'")
     if result.enqueued != len(counter.ids):
         raise RuntimeError(f"enqueued {result.enqueued} but {len(counter.ids)} deliveries queued")
-    return Sample(seconds, cpu, len(captured.captured_queries), result.recorded, result.enqueued)
+    return Sample(
+        seconds, cpu, len(captured.captured_queries), result.recorded, result.enqueued, db_cpu
+    )
+
+
+def backend_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a local PostgreSQL backend, or None (a remote server)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ledger_count() -> int:
@@ -644,14 +665,15 @@ def sweep_plan(variant: Variant) -> str:
     from django.db import transaction
 
     from directives.models import Assignment
+    from reminders.services import DUE_FIELDS
 
     use_database(variant.database)
     with transaction.atomic():  # the same query as reminders.services._record_due_points
         query = (
             Assignment.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(next_reminder_at__lte=NOW)
-            .select_related("directive")
-            .order_by("next_reminder_at", "id")[: settings.REMINDER_SWEEP_BATCH]
+            .order_by("next_reminder_at", "id")
+            .values_list(*DUE_FIELDS)[: settings.REMINDER_SWEEP_BATCH]
         )
         raw = query.explain(analyze=True, buffers=True, format="json")
         transaction.set_rollback(True)
@@ -682,6 +704,11 @@ def sweep_plan(variant: Variant) -> str:
 
 def median(samples: list[Sample], attribute: str) -> float:
     return statistics.median(getattr(sample, attribute) for sample in samples)
+
+
+def db_cpu(samples: list[Sample]) -> str:
+    values = [sample.db_cpu for sample in samples]
+    return "n/a" if None in values else f"{statistics.median(values):.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -810,15 +837,17 @@ def measure(url: str, variants: list[Variant], *, rebuild: bool) -> int:
         print(f"- first batch query, {label}: {plan}")
     print()
     print(
-        "| variant | assignments | first sweep s | points/s | CPU s | queries | rows recorded "
-        "| handed out | steady sweep s | queries | handed out | idle sweep ms | queries |"
+        "| variant | assignments | first sweep s | points/s | CPU s | DB CPU s | queries "
+        "| rows recorded | handed out | steady sweep s | queries | handed out | idle sweep ms "
+        "| queries |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for variant in variants:
         f = figures[variant.label]
         print(
             f"| {variant.label} | {variant.assignments:,} | {median(f.first, 'seconds'):.2f} | "
             f"{OPEN / median(f.first, 'seconds'):,.0f} | {median(f.first, 'cpu'):.2f} | "
+            f"{db_cpu(f.first)} | "
             f"{median(f.first, 'queries'):.0f} | {median(f.first, 'recorded'):,.0f} | "
             f"{median(f.first, 'enqueued'):,.0f} | {median(f.steady, 'seconds'):.3f} | "
             f"{median(f.steady, 'queries'):.0f} | {median(f.steady, 'enqueued'):,.0f} | "

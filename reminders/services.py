@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
@@ -56,7 +57,7 @@ from notifications.channels import (
 from notifications.models import CHANNEL_INBOX, NotificationPreference
 from reminders.models import LedgerState, ReminderLedger
 from thads.clock import local_today
-from units.calendar import load_calendar
+from units.calendar import WorkingDayTable, load_calendar
 from units.models import HEAD_ROLES, Membership, Role, User
 
 LEADERSHIP_RECIPIENT_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
@@ -79,8 +80,13 @@ class SweepResult:
 def ledger_key(
     *, assignment_id: int | None, kind: str, deadline: date | None, recipient_id: int, channel: str
 ) -> str:
+    return f"{_key_prefix(assignment_id, kind, deadline)}{recipient_id}:{channel}"
+
+
+def _key_prefix(assignment_id: int | None, kind: str, deadline: date | None) -> str:
+    """The part of `ledger_key` that all recipients of one point share."""
     subject = f"a{assignment_id}" if assignment_id is not None else "digest"
-    return f"{subject}:{kind}:{deadline.isoformat() if deadline else '-'}:{recipient_id}:{channel}"
+    return f"{subject}:{kind}:{deadline.isoformat() if deadline else '-'}:"
 
 
 def _now(now: datetime | None) -> datetime:
@@ -126,19 +132,22 @@ def _audiences(unit_ids: set[int], today: date) -> tuple[dict, dict, list[int]]:
     return members, heads, leadership
 
 
-def _policies(assignments: list[Assignment]) -> tuple[dict, dict, ReminderPolicy]:
-    directive_ids = {a.directive_id for a in assignments}
-    document_ids = {a.directive.document_id for a in assignments}
-    by_directive, by_document, default = {}, {}, ReminderPolicy(is_default=True)
+def _policies(rows: list[tuple]) -> tuple[dict, dict, PolicyRules]:
+    """(directive id → rules, document id → rules, the default rules) for the due
+    rows, in one query; each policy's rules are built once, not once per row."""
+    directive_ids = {row[DUE_DIRECTIVE] for row in rows}
+    document_ids = {row[DUE_DOCUMENT] for row in rows}
+    by_directive, by_document = {}, {}
+    default = PolicyRules.of(ReminderPolicy(is_default=True))
     for policy in ReminderPolicy.objects.filter(
         Q(directive_id__in=directive_ids) | Q(document_id__in=document_ids) | Q(is_default=True)
     ):
         if policy.directive_id:
-            by_directive[policy.directive_id] = policy
+            by_directive[policy.directive_id] = PolicyRules.of(policy)
         elif policy.document_id:
-            by_document[policy.document_id] = policy
+            by_document[policy.document_id] = PolicyRules.of(policy)
         else:
-            default = policy
+            default = PolicyRules.of(policy)
     return by_directive, by_document, default
 
 
@@ -155,26 +164,111 @@ def reminder_sweep(*, now: datetime | None = None, batch: int | None = None) -> 
     batch = batch or settings.REMINDER_SWEEP_BATCH
     window = configured_window()
     today = local_today(now)
-    calendar = load_calendar(today - timedelta(days=30), today + timedelta(days=30))
+    sweep = _Sweep(now=now, window=window, today=today)
     result = SweepResult()
-    if not window.is_open(now, calendar):
+    if not window.is_open(now, sweep.calendar):
         result.window_closed = True
         return result
     while True:
-        recorded, count = _record_due_points(now=now, batch=batch, window=window)
+        recorded, count = _record_due_points(sweep, batch=batch)
         result.assignments += count
         result.recorded += recorded
         if count < batch:
             break
-    result.enqueued = enqueue_all_pending(now=now)
+    result.enqueued = sweep.handed_out + enqueue_all_pending(now=now, slow_ahead=sweep.slow_ahead)
     return result
 
 
-def enqueue_all_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
+class _Sweep:
+    """What one sweep computes once and reuses batch after batch: the working-day
+    table, each (deadline, rules, since)'s due points, the slow-channel rows it
+    handed out so far (for their leases)."""
+
+    def __init__(self, *, now: datetime, window, today: date) -> None:
+        self.now, self.window, self.today = now, window, today
+        # One query; the calendar loads what a later question needs beyond it.
+        self.calendar = load_calendar(today - TABLE_MARGIN, today + TABLE_MARGIN)
+        self.days: WorkingDayTable | None = None  # built by the first batch
+        self.lease = now + timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS)
+        self.handed_out = 0
+        self.slow_ahead = 0
+        self._due: dict[tuple, tuple[list[ReminderPoint], datetime | None]] = {}
+        self._members: dict[int, list[int]] = {}
+        self._heads: dict[int, list[int]] = {}
+        self._leadership: list[int] | None = None
+        self._recipients: dict[int, tuple[list[str], str, str] | None] = {}
+
+    def audiences(self, unit_ids: set[int]) -> tuple[dict, dict, list[int]]:
+        """(unit → member ids, unit → head ids, leadership ids), sorted; asked of
+        the database for the units no earlier batch of this sweep had."""
+        missing = unit_ids - self._members.keys()
+        if missing or self._leadership is None:
+            members, heads, leadership = _audiences(missing, self.today)
+            for unit_id in missing:
+                self._members[unit_id] = sorted(members.get(unit_id, ()))
+                self._heads[unit_id] = sorted(heads.get(unit_id, ()))
+            self._leadership = sorted(leadership)
+        return self._members, self._heads, self._leadership
+
+    def recipients(self, user_ids: set[int]) -> dict[int, tuple[list[str], str, str] | None]:
+        """user id → (channel keys, state, reason) of the rows made for them, or
+        None for a deactivated user; read once per sweep."""
+        missing = user_ids - self._recipients.keys()
+        if missing:
+            users = _users_with_channels(missing)
+            for user_id in missing:
+                user = users.get(user_id)
+                if user is None:
+                    self._recipients[user_id] = None
+                    continue
+                preference = preference_for(user)
+                state, reason = LedgerState.PENDING, ""
+                if preference.digest:
+                    state, reason = LedgerState.SKIPPED, DIGEST_REASON
+                self._recipients[user_id] = (
+                    channel_keys(user, preference=preference),
+                    state,
+                    reason,
+                )
+        return self._recipients
+
+    def cover(self, first: date, last: date) -> None:
+        """Build the table over a batch's deadlines and today, with the margin
+        the points need around them; widen it when a later batch's fall outside."""
+        first, last = first - TABLE_MARGIN, last + TABLE_MARGIN
+        if self.days is not None:
+            if self.days.covers(first, last):
+                return
+            first, last = min(first, self.days.first), max(last, self.days.last)
+        self.days = WorkingDayTable(self.calendar, first, last)
+
+    def due_points(
+        self, deadline: date, rules: PolicyRules, since: datetime
+    ) -> tuple[list[ReminderPoint], datetime | None]:
+        # Pure in these three (now, window and calendar are the sweep's): work
+        # assigned together shares a deadline, a policy and its last point.
+        key = (deadline, rules, since)
+        found = self._due.get(key)
+        if found is None:
+            found = self._due[key] = due_points(
+                deadline=deadline,
+                rules=rules,
+                calendar=self.days,
+                window=self.window,
+                since=since,
+                now=self.now,
+            )
+        return found
+
+
+def enqueue_all_pending(
+    *, now: datetime | None = None, limit: int = 5000, slow_ahead: int = 0
+) -> int:
     """`enqueue_pending` until nothing due is left: a backlog goes out in one
     sweep instead of `limit` rows per sweep interval. Leased rows are not due,
-    so each call finds the next ones."""
-    total = slow = 0
+    so each call finds the next ones. `slow_ahead`: slow-channel rows the caller
+    already handed out (their leases count them)."""
+    total, slow = 0, slow_ahead
     while True:
         handed, slow_handed = _hand_out(now=now, limit=limit, slow_ahead=slow)
         total += handed
@@ -183,150 +277,290 @@ def enqueue_all_pending(*, now: datetime | None = None, limit: int = 5000) -> in
             return total
 
 
+# The due rows, as tuples: values_list positions.
+DUE_FIELDS = (
+    "pk",
+    "directive_id",
+    "directive__document_id",
+    "unit_id",
+    "status",
+    "due_date",
+    "next_reminder_at",
+)
+DUE_DIRECTIVE, DUE_DOCUMENT, DUE_UNIT, DUE_DATE = 1, 2, 3, 5
+# The working-day table reaches this far around the deadlines and today: the
+# points before a deadline, the escalations after it, the next overdue point.
+TABLE_MARGIN = timedelta(days=90)
+
+
 @transaction.atomic
-def _record_due_points(*, now: datetime, batch: int, window) -> tuple[int, int]:
-    assignments = list(
+def _record_due_points(sweep: _Sweep, *, batch: int) -> tuple[int, int]:
+    """Record the due points of up to `batch` due assignments and move their
+    `next_reminder_at` on. The pending rows are written leased and handed to the
+    workers when this transaction commits: only the rows this sweep inserted,
+    so a row another sweep recorded first is never handed out twice."""
+    now = sweep.now
+    due = list(
         Assignment.objects.select_for_update(of=("self",), **_skip_locked())
         .filter(next_reminder_at__lte=now)
-        .select_related("directive")
-        .order_by("next_reminder_at", "id")[:batch]
+        .order_by("next_reminder_at", "id")
+        .values_list(*DUE_FIELDS)[:batch]
     )
-    if not assignments:
+    if not due:
         return 0, 0
-    today = local_today(now)
-    due_dates = [a.due_date for a in assignments]
-    calendar = load_calendar(min(due_dates) - timedelta(days=30), max(due_dates))
-    by_directive, by_document, default = _policies(assignments)
-    members, heads, leadership = _audiences({a.unit_id for a in assignments}, today)
+    sweep.cover(
+        min(row[DUE_DATE] for row in due), max(max(row[DUE_DATE] for row in due), sweep.today)
+    )
+    by_directive, by_document, default = _policies(due)
+    unit_members, unit_heads, leadership = sweep.audiences({row[DUE_UNIT] for row in due})
+    audience_users = {AUDIENCE_LEADERSHIP: leadership}
 
-    planned: list[tuple[Assignment, ReminderPoint, list[int], str]] = []
+    planned: list[tuple[int, int, date, ReminderPoint, list[int]]] = []
+    next_at: dict[int, datetime | None] = {}
     needed_users: set[int] = set()
-    for assignment in assignments:
-        if assignment.status not in REMINDED_STATUSES:
-            assignment.next_reminder_at = None
+    for pk, directive_id, document_id, unit_id, status, deadline, since in due:
+        if status not in REMINDED_STATUSES:
+            next_at[pk] = None
             continue
-        policy = (
-            by_directive.get(assignment.directive_id)
-            or by_document.get(assignment.directive.document_id)
-            or default
-        )
-        send, next_at = due_points(
-            deadline=assignment.due_date,
-            rules=PolicyRules.of(policy),
-            calendar=calendar,
-            window=window,
-            since=assignment.next_reminder_at,
-            now=now,
-        )
-        assignment.next_reminder_at = next_at
-        audience_users = {
-            AUDIENCE_UNIT: sorted(members.get(assignment.unit_id, ())),
-            AUDIENCE_HEAD: sorted(heads.get(assignment.unit_id, ())),
-            AUDIENCE_LEADERSHIP: sorted(leadership),
-        }
+        rules = by_directive.get(directive_id) or by_document.get(document_id) or default
+        send, next_at[pk] = sweep.due_points(deadline, rules, since)
+        audience_users[AUDIENCE_UNIT] = unit_members.get(unit_id, [])
+        audience_users[AUDIENCE_HEAD] = unit_heads.get(unit_id, [])
         for point in send:
             users = audience_users[point.audience]
-            planned.append((assignment, point, users, LedgerState.PENDING))
+            planned.append((pk, unit_id, deadline, point, users))
             needed_users.update(users)
 
-    users = _users_with_channels(needed_users)
+    recipients = sweep.recipients(needed_users)
+    per_row = timedelta(seconds=settings.REMINDER_SLOW_DELIVERY_SECONDS)
+    slow = sweep.slow_ahead
     rows = []
-    for assignment, point, user_ids, state in planned:
+    for pk, unit_id, deadline, point, user_ids in planned:
+        prefix = _key_prefix(pk, point.kind, deadline)
         for user_id in user_ids:
-            user = users.get(user_id)
-            if user is None:
+            recipient = recipients[user_id]
+            if recipient is None:
                 continue  # deactivated: nothing is sent, nothing is recorded
-            preference = preference_for(user)
-            row_state, reason = state, ""
-            if preference.digest:
-                row_state, reason = LedgerState.SKIPPED, DIGEST_REASON
-            elif _reads_digest(user_id, assignment, heads=heads, leadership=leadership):
-                row_state, reason = LedgerState.SKIPPED, SWEEP_DIGEST_REASON
-            for channel in channel_keys(user, preference=preference):
+            channels, state, reason = recipient
+            if state == LedgerState.PENDING and _reads_digest(
+                user_id, unit_id, heads=unit_heads, leadership=leadership
+            ):
+                state, reason = LedgerState.SKIPPED, SWEEP_DIGEST_REASON
+            for channel in channels:
+                attempt_at = None
+                if state == LedgerState.PENDING:
+                    attempt_at = sweep.lease
+                    if channel != CHANNEL_INBOX:
+                        attempt_at += _slow_lease_extra(slow, per_row)
+                        slow += 1
                 rows.append(
-                    ReminderLedger(
-                        key=ledger_key(
-                            assignment_id=assignment.pk,
-                            kind=point.kind,
-                            deadline=assignment.due_date,
-                            recipient_id=user_id,
-                            channel=channel,
-                        ),
-                        assignment=assignment,
-                        kind=point.kind,
-                        deadline=assignment.due_date,
-                        recipient_id=user_id,
-                        channel=channel,
-                        state=row_state,
-                        reason=reason,
-                        due_at=point.at,
-                        next_attempt_at=now if row_state == LedgerState.PENDING else None,
-                        created_at=now,
+                    (
+                        f"{prefix}{user_id}:{channel}",  # ledger_key(...)
+                        pk,
+                        point.kind,
+                        deadline,
+                        user_id,
+                        channel,
+                        state,
+                        reason,
+                        point.at,
+                        attempt_at,
+                        None,  # digest_id: set by _point_at_digests
                     )
                 )
-    _attach_to_sweep_digests(rows, now=now, today=today)
-    ReminderLedger.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    # One UPDATE per distinct next instant: due points cluster on a few instants
-    # (07:30 of a few days), where bulk_update would write one CASE per row.
+    digests = _sweep_digest_rows(rows, sweep=sweep)
+    inserted = _insert_ledger_rows(digests, created_at=now)
+    _point_at_digests(rows, digests, inserted)
+    inserted += _insert_ledger_rows(rows, created_at=now)
+    inbox = sorted(
+        pk
+        for pk, channel, state, _key in inserted
+        if state == LedgerState.PENDING and channel == CHANNEL_INBOX
+    )
+    others = sorted(
+        pk
+        for pk, channel, state, _key in inserted
+        if state == LedgerState.PENDING and channel != CHANNEL_INBOX
+    )
+    if inbox or others:
+        transaction.on_commit(lambda: _dispatch(inbox, others))
+    sweep.handed_out += len(inbox) + len(others)
+    sweep.slow_ahead = slow
+    _move_next_reminders(next_at)
+    return len(rows), len(due)
+
+
+def _move_next_reminders(next_at: dict[int, datetime | None]) -> None:
+    """Set each assignment's `next_reminder_at`. PostgreSQL: one UPDATE ... FROM
+    the pairs sent as one JSON array. Elsewhere: one UPDATE per distinct instant
+    (due points cluster on a few: 07:30 of a few days)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Assignment._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # Identifiers from the model, every value a parameter.
+                f"UPDATE {table} SET next_reminder_at = item.at "  # noqa: S608
+                "FROM (SELECT (pair->>0)::bigint AS id, (pair->>1)::timestamptz AS at "
+                "FROM json_array_elements(%s::json) AS pair) AS item "
+                f"WHERE {table}.id = item.id",
+                [orjson.dumps(list(next_at.items())).decode()],
+            )
+        return
     by_instant: dict[datetime | None, list[int]] = defaultdict(list)
-    for assignment in assignments:
-        by_instant[assignment.next_reminder_at].append(assignment.pk)
+    for pk, instant in next_at.items():
+        by_instant[instant].append(pk)
     for instant, ids in by_instant.items():
         Assignment.objects.filter(pk__in=ids).update(next_reminder_at=instant)
-    return len(rows), len(assignments)
 
 
-def _reads_digest(user_id: int, assignment: Assignment, *, heads: dict, leadership) -> bool:
-    """Whether `user_id` hears of `assignment` in a sweep digest: leadership and the
-    heads of its unit do (REMINDER_LEADERS_DIGEST); its other members one by one."""
+# The ledger columns a sweep writes, in the order of its row tuples; the others
+# take attempts 0, no error, and the sweep's instant as created_at.
+LEDGER_COLUMNS = (
+    "key",
+    "assignment_id",
+    "kind",
+    "deadline",
+    "recipient_id",
+    "channel",
+    "state",
+    "reason",
+    "due_at",
+    "next_attempt_at",
+    "digest_id",
+)
+LEDGER_COLUMN_TYPES = (
+    "varchar",
+    "bigint",
+    "varchar",
+    "date",
+    "bigint",
+    "varchar",
+    "varchar",
+    "varchar",
+    "timestamptz",
+    "timestamptz",
+    "bigint",
+)
+
+
+def _insert_ledger_rows(
+    rows: list[tuple], *, created_at: datetime
+) -> list[tuple[int, str, str, str]]:
+    """Insert the rows whose key is new; (id, channel, state, key) of those inserted.
+
+    PostgreSQL: one INSERT ... SELECT ... ON CONFLICT DO NOTHING whatever the
+    number of rows, the rows sent as one JSON array (orjson writes it in about a
+    millisecond per thousand rows; the driver quoting one array parameter per
+    column took seventy). Elsewhere (SQLite): a multi-row INSERT ... ON CONFLICT
+    DO NOTHING per as many rows as the database takes parameters."""
+    if not rows:
+        return []
+    table = connection.ops.quote_name(ReminderLedger._meta.db_table)
+    columns = ", ".join(
+        map(connection.ops.quote_name, (*LEDGER_COLUMNS, "attempts", "last_error", "created_at"))
+    )
+    returning = "RETURNING id, channel, state, key"
+    inserted: list[tuple[int, str, str, str]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values = ", ".join(
+                f"(item->>{i})::{kind}" for i, kind in enumerate(LEDGER_COLUMN_TYPES)
+            )
+            cursor.execute(
+                # Identifiers from the model, every value a parameter.
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"SELECT {values}, 0, '', %s FROM json_array_elements(%s::json) AS item "
+                f"ON CONFLICT DO NOTHING {returning}",
+                [created_at, orjson.dumps(rows).decode()],
+            )
+            return cursor.fetchall()
+        fields = [
+            ReminderLedger._meta.get_field(name.removesuffix("_id"))
+            for name in (*LEDGER_COLUMNS, "attempts", "last_error", "created_at")
+        ]
+        size = connection.ops.bulk_batch_size(fields, rows)
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(chunk))} ON CONFLICT DO NOTHING {returning}",
+                [
+                    # The database's form of each value (SQLite: UTC text for an instant).
+                    field.get_db_prep_save(value, connection)
+                    for row in chunk
+                    for field, value in zip(fields, (*row, 0, "", created_at), strict=True)
+                ],
+            )
+            inserted.extend(cursor.fetchall())
+    return inserted
+
+
+def _reads_digest(user_id: int, unit_id: int, *, heads: dict, leadership) -> bool:
+    """Whether `user_id` hears of work of `unit_id` in a sweep digest: leadership
+    and the unit's heads do (REMINDER_LEADERS_DIGEST); its other members one by one."""
     if not settings.REMINDER_LEADERS_DIGEST:
         return False
-    return user_id in heads.get(assignment.unit_id, ()) or user_id in leadership
+    return user_id in heads.get(unit_id, ()) or user_id in leadership
 
 
-def _attach_to_sweep_digests(rows: list[ReminderLedger], *, now: datetime, today: date) -> None:
-    """Create this batch's digest rows, one per recipient and channel of the rows
-    recorded for a digest, and point those rows at theirs.
+_KEY, _ASSIGNMENT, _RECIPIENT, _CHANNEL, _REASON, _DIGEST = 0, 1, 4, 5, 7, 10
 
-    A digest row is created with its items in one transaction and never gains an
-    item afterwards, so whenever it is sent it lists all of them. Its key names
-    the sweep's instant and the batch, so a later sweep (a deadline set at 14:00)
-    or a second batch of a backlog makes a digest of its own."""
-    items = [row for row in rows if row.reason == SWEEP_DIGEST_REASON]
+
+def _sweep_digest_rows(rows: list[tuple], *, sweep: _Sweep) -> list[tuple]:
+    """This batch's digest rows (ledger tuples), one per recipient and channel of
+    the rows recorded for a digest.
+
+    A digest row is inserted with its items in one transaction and never gains
+    an item afterwards, so whenever it is sent it lists all of them. Its key
+    names the sweep's instant and the batch, so a later sweep (a deadline set at
+    14:00) or a second batch of a backlog makes a digest of its own."""
+    items = [row for row in rows if row[_REASON] == SWEEP_DIGEST_REASON]
     if not items:
-        return
+        return []
+    now, today = sweep.now, sweep.today
     # Two sweeps never lock the same assignment: the first of the batch names it.
-    batch = f"{SWEEP_DIGEST_KIND}@{now:%H%M%S%f}.{min(row.assignment_id for row in items)}"
-    digests: dict[tuple[int, str], ReminderLedger] = {}
+    batch = f"{SWEEP_DIGEST_KIND}@{now:%H%M%S%f}.{min(row[_ASSIGNMENT] for row in items)}"
+    digests: dict[tuple[int, str], tuple] = {}
     for row in items:
-        target = (row.recipient_id, row.channel)
+        target = (row[_RECIPIENT], row[_CHANNEL])
         if target not in digests:
-            digests[target] = ReminderLedger(
-                key=ledger_key(
+            digests[target] = (
+                ledger_key(
                     assignment_id=None,
                     kind=batch,
                     deadline=today,
-                    recipient_id=row.recipient_id,
-                    channel=row.channel,
+                    recipient_id=target[0],
+                    channel=target[1],
                 ),
-                kind=SWEEP_DIGEST_KIND,
-                deadline=today,
-                recipient_id=row.recipient_id,
-                channel=row.channel,
-                due_at=now,
-                next_attempt_at=now,
-                created_at=now,
+                None,
+                SWEEP_DIGEST_KIND,
+                today,
+                target[0],
+                target[1],
+                LedgerState.PENDING,
+                "",
+                now,
+                sweep.lease,
+                None,
             )
-    created = list(digests.values())
-    ReminderLedger.objects.bulk_create(created)
-    if any(digest.pk is None for digest in created):  # a backend that returns no ids
-        ids = dict(
-            ReminderLedger.objects.filter(key__in=[d.key for d in created]).values_list("key", "pk")
-        )
-        for digest in created:
-            digest.pk = ids[digest.key]
-    for row in items:
-        row.digest = digests[(row.recipient_id, row.channel)]
+    return list(digests.values())
+
+
+def _point_at_digests(
+    rows: list[tuple], digests: list[tuple], inserted: list[tuple[int, str, str, str]]
+) -> None:
+    """Point each digest item of `rows` at its digest's id (in place)."""
+    if not digests:
+        return
+    ids = {key: pk for pk, _channel, _state, key in inserted}
+    missing = [row[_KEY] for row in digests if row[_KEY] not in ids]
+    if missing:  # recorded by another sweep at the same instant: still the one digest
+        ids.update(ReminderLedger.objects.filter(key__in=missing).values_list("key", "pk"))
+    by_target = {(row[_RECIPIENT], row[_CHANNEL]): ids[row[_KEY]] for row in digests}
+    for index, row in enumerate(rows):
+        if row[_REASON] == SWEEP_DIGEST_REASON:
+            rows[index] = (*row[:_DIGEST], by_target[(row[_RECIPIENT], row[_CHANNEL])])
 
 
 def enqueue_pending(*, now: datetime | None = None, limit: int = 5000) -> int:
@@ -352,11 +586,9 @@ def _hand_out(*, now: datetime | None, limit: int, slow_ahead: int) -> tuple[int
     grows by `REMINDER_SLOW_DELIVERY_SECONDS` for each of them (in steps of 100),
     so a large hand-out is not handed out again by the next sweep while it is
     still being worked through."""
-    from reminders.tasks import deliver_inbox_reminders, deliver_reminder
-
     now = _now(now)
     lease = now + timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS)
-    per_row = settings.REMINDER_SLOW_DELIVERY_SECONDS
+    per_row = timedelta(seconds=settings.REMINDER_SLOW_DELIVERY_SECONDS)
     with transaction.atomic():
         rows = list(
             ReminderLedger.objects.select_for_update(**_skip_locked())
@@ -370,8 +602,7 @@ def _hand_out(*, now: datetime | None, limit: int, slow_ahead: int) -> tuple[int
         others = [pk for pk, channel in rows if channel != CHANNEL_INBOX]
         slow_leases: dict[datetime, list[int]] = defaultdict(list)
         for position, pk in enumerate(others, start=slow_ahead):
-            ahead = position // SLOW_LEASE_STEP * SLOW_LEASE_STEP
-            slow_leases[lease + timedelta(seconds=ahead * per_row)].append(pk)
+            slow_leases[lease + _slow_lease_extra(position, per_row)].append(pk)
         # One statement, whatever the number of lease steps; inbox rows take `lease`.
         ReminderLedger.objects.filter(pk__in=[pk for pk, _channel in rows]).update(
             next_attempt_at=Case(
@@ -379,16 +610,26 @@ def _hand_out(*, now: datetime | None, limit: int, slow_ahead: int) -> tuple[int
                 default=Value(lease),
             )
         )
-        size = settings.REMINDER_INBOX_BATCH
-
-        def hand_out() -> None:
-            for start in range(0, len(inbox), size):
-                deliver_inbox_reminders.delay(inbox[start : start + size])
-            for ledger_id in others:
-                deliver_reminder.delay(ledger_id)
-
-        transaction.on_commit(hand_out)
+        transaction.on_commit(lambda: _dispatch(inbox, others))
     return len(rows), len(others)
+
+
+def _slow_lease_extra(position: int, per_row: timedelta) -> timedelta:
+    """How much longer than the lease a slow-channel row at `position` in the
+    hand-out is leased: `per_row` for each row ahead of it, in steps of 100."""
+    return position // SLOW_LEASE_STEP * SLOW_LEASE_STEP * per_row
+
+
+def _dispatch(inbox: list[int], others: list[int]) -> None:
+    """Hand leased rows to the workers: inbox rows in tasks of
+    `REMINDER_INBOX_BATCH`, every other row in a task of its own."""
+    from reminders.tasks import deliver_inbox_reminders, deliver_reminder
+
+    size = settings.REMINDER_INBOX_BATCH
+    for start in range(0, len(inbox), size):
+        deliver_inbox_reminders.delay(inbox[start : start + size])
+    for ledger_id in others:
+        deliver_reminder.delay(ledger_id)
 
 
 # --- one delivery -----------------------------------------------------------------

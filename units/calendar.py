@@ -167,6 +167,74 @@ class WorkingCalendar:
         return result
 
 
+class WorkingDayTable:
+    """The answers of a `WorkingCalendar` over [first, last], precomputed into arrays
+    indexed by day, so that `is_working_day`, `roll_forward` and `add_working_days`
+    cost O(1) instead of a walk day by day (a sweep asks them a million times).
+
+    Every day is asked of `calendar.is_working_day` once, when the table is built:
+    whatever decides a working day there (the Mon–Fri week, the stored exceptions)
+    decides it here. A question whose answer lies outside [first, last] goes to the
+    calendar itself, so answers are the same at any date, only slower there.
+    """
+
+    def __init__(self, calendar: WorkingCalendar, first: date, last: date) -> None:
+        first, last = _as_date(first), _as_date(last)
+        if first > last:
+            raise ValueError("first must not be after last")
+        self.calendar = calendar
+        self.first, self.last = first, last
+        self._origin = first.toordinal()
+        # _working[i]: day origin + i is a working day. _rank[i]: working days in
+        # [first, that day). _days: the working days' ordinals, in order.
+        self._working: list[bool] = []
+        self._rank: list[int] = []
+        self._days: list[int] = []
+        for ordinal in range(self._origin, last.toordinal() + 1):
+            working = calendar.is_working_day(date.fromordinal(ordinal))
+            self._working.append(working)
+            self._rank.append(len(self._days))
+            if working:
+                self._days.append(ordinal)
+
+    def covers(self, first: date, last: date) -> bool:
+        return self.first <= first and last <= self.last
+
+    def _offset(self, day: date) -> int:
+        """The index of `day` in the arrays, or -1 when it is outside them."""
+        offset = _as_date(day).toordinal() - self._origin
+        return offset if 0 <= offset < len(self._working) else -1
+
+    def is_working_day(self, day: date) -> bool:
+        offset = self._offset(day)
+        if offset < 0:
+            return self.calendar.is_working_day(day)
+        return self._working[offset]
+
+    def roll_forward(self, day: date) -> date:
+        offset = self._offset(day)
+        if offset >= 0:
+            if self._working[offset]:
+                return day
+            rank = self._rank[offset]  # the first working day after `day`
+            if rank < len(self._days):
+                return date.fromordinal(self._days[rank])
+        return self.calendar.roll_forward(day)
+
+    def add_working_days(self, day: date, n: int) -> date:
+        offset = self._offset(day)
+        if n == 0:
+            return _as_date(day)
+        if offset >= 0:
+            rank = self._rank[offset]
+            # Working days after `day` start at rank (+1 when `day` itself is one);
+            # those before it end at rank − 1.
+            index = rank + self._working[offset] + n - 1 if n > 0 else rank + n
+            if 0 <= index < len(self._days):
+                return date.fromordinal(self._days[index])
+        return self.calendar.add_working_days(day, n)
+
+
 def _fetch(first: date, last: date) -> list[tuple[date, str, str]]:
     # Imported here so that the pure calendar above works without Django set up.
     from units.models import CalendarDay

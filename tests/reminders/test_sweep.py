@@ -682,6 +682,48 @@ def test_a_pending_row_whose_lease_ran_out_is_handed_out_again_and_a_leased_one_
     assert row.next_attempt_at == t0 + timedelta(seconds=240)  # leased again
 
 
+def test_a_sweep_hands_out_the_rows_it_recorded_and_not_one_another_sweep_recorded_first(
+    hiephoa_assignment, people, reminder_settings, django_capture_on_commit_callbacks
+):
+    reminder_settings.REMINDER_DELIVERY_LEASE_SECONDS = 120
+    prefer(people.officer, ["inbox"])
+    t0 = at(2026, 4, 22)
+    # Another beat recorded the officer's row a moment ago and leased it: this
+    # sweep meets its key, records nothing for it and must not hand it out.
+    theirs = ReminderLedger.objects.create(
+        key=services.ledger_key(
+            assignment_id=hiephoa_assignment.pk,
+            kind="before_7",
+            deadline=DEADLINE,
+            recipient_id=people.officer.pk,
+            channel="inbox",
+        ),
+        assignment=hiephoa_assignment,
+        kind="before_7",
+        deadline=DEADLINE,
+        recipient=people.officer,
+        channel="inbox",
+        due_at=t0,
+        next_attempt_at=t0 + timedelta(seconds=60),
+        created_at=t0,
+    )
+
+    with HandOut() as handed, django_capture_on_commit_callbacks(execute=True):
+        result = services.reminder_sweep(now=t0)
+
+    mine = ReminderLedger.objects.exclude(pk=theirs.pk)
+    assert mine.count() == 4  # the head's and the deputy's inbox and e-mail
+    assert result.enqueued == 4
+    assert handed.ids == sorted(mine.values_list("pk", flat=True))
+    assert handed.batches == [sorted(mine.filter(channel="inbox").values_list("pk", flat=True))]
+    # Written leased: no later hand-out in the lease takes them again.
+    assert set(mine.values_list("state", "next_attempt_at")) == {
+        (PENDING, t0 + timedelta(seconds=120))
+    }
+    theirs.refresh_from_db()
+    assert (theirs.state, theirs.next_attempt_at) == (PENDING, t0 + timedelta(seconds=60))
+
+
 def test_a_backlog_goes_out_in_one_sweep_in_inbox_batches(
     org, people, directive, reminder_settings, django_capture_on_commit_callbacks
 ):
@@ -835,18 +877,57 @@ def _shape(sql: list[str]) -> list[str]:
     return shape
 
 
+@pytest.mark.parametrize("batch", [1, 1000])
+def test_deadlines_far_apart_in_one_sweep_get_the_points_of_the_full_calendar(
+    org, people, reminder_settings, batch
+):
+    """The sweep's working-day table is built over the first batch's deadlines and
+    widened for later ones; across Tết and 30/4–1/5 its points are the calendar's."""
+    from directives.reminder_points import PolicyRules, configured_window, due_points
+    from units.calendar import load_calendar
+
+    reminder_settings.REMINDER_SWEEP_BATCH = batch
+    now = at(2026, 5, 7, 9, 0)
+    deadlines = [date(2024, 11, 20), date(2026, 2, 13), DEADLINE, date(2026, 9, 1)]
+    since = at(2024, 1, 2)
+    made = [
+        _bulk_assignments(DirectiveFactory(), org.hiephoa, 1, next_at=since, due=deadline)[0]
+        for deadline in deadlines
+    ]
+
+    services.reminder_sweep(now=now)
+
+    calendar = load_calendar(date(2023, 1, 1), date(2027, 12, 31))
+    for assignment, deadline in zip(made, deadlines, strict=True):
+        send, next_at = due_points(
+            deadline=deadline,
+            rules=PolicyRules.of(ReminderPolicy(is_default=True)),
+            calendar=calendar,
+            window=configured_window(),
+            since=since,
+            now=now,
+        )
+        recorded = set(
+            ReminderLedger.objects.filter(assignment=assignment).values_list("kind", "due_at")
+        )
+        assert recorded == {(point.kind, point.at) for point in send}, deadline
+        assignment.refresh_from_db()
+        assert assignment.next_reminder_at == next_at
+
+
 def test_a_sweep_costs_the_same_queries_for_5_and_for_50_due_assignments(
     org, people, django_assert_num_queries
 ):
     few = _bulk_assignments(DirectiveFactory(), org.hiephoa, 5, next_at=at(2026, 4, 22))
     many = _bulk_assignments(DirectiveFactory(), org.hiephoa, 50, next_at=None)
 
-    # The sweep's calendar; in one savepoint: lock the due assignments, the
-    # calendar around their deadlines, the policies, the units' members, the
-    # leadership, the recipients with their devices and webhooks, insert the
-    # ledger rows, move next_reminder_at; in another: lock the pending rows and
-    # lease them. Nothing per assignment.
-    with django_assert_num_queries(17):
+    # The sweep's working-day table (one calendar query); in one savepoint: lock
+    # the due assignments, the policies, the units' members, the leadership, the
+    # recipients with their devices and webhooks, insert the ledger rows (leased,
+    # handed out when the savepoint's transaction commits), move next_reminder_at;
+    # in another: look for other pending rows whose time has come (none here).
+    # Nothing per assignment.
+    with django_assert_num_queries(15):
         services.reminder_sweep(now=at(2026, 4, 22))
     Assignment.objects.filter(pk__in=[a.pk for a in few]).update(next_reminder_at=at(2026, 4, 22))
     ReminderLedger.objects.all().delete()
@@ -860,11 +941,16 @@ def test_a_sweep_costs_the_same_queries_for_5_and_for_50_due_assignments(
 
     # The same statements; only the ledger insert may be split in batches, and
     # only by the database's limit on parameters per statement (SQLite: 999, so
-    # 76 rows of 13 columns), never per assignment. PostgreSQL takes 1,000 rows a
-    # statement: the integration tier checks the counts are equal there.
+    # 71 rows of the 14 columns a sweep writes), never per assignment. PostgreSQL
+    # inserts a batch in one statement: the integration tier checks the counts
+    # are equal there.
     assert _shape(for_50) == _shape(for_5)
-    fields = [f for f in ReminderLedger._meta.concrete_fields if not f.primary_key]
-    per_statement = min(1000, connection.ops.bulk_batch_size(fields, [None] * 300))
+    columns = len(services.LEDGER_COLUMNS) + 3  # and attempts, last_error, created_at
+    assert columns == 14
+    if connection.vendor == "postgresql":
+        per_statement = 50 * 6
+    else:
+        per_statement = connection.features.max_query_params // columns
     assert _ledger_inserts(for_5) == 1
     assert _ledger_inserts(for_50) == -(-50 * 6 // per_statement)
     assert len(for_50) - len(for_5) == _ledger_inserts(for_50) - 1

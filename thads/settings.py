@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reminders",
     "sync",
     "reports",
+    "enforcement",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enforcement.figures import CASE_FIGURES, CASES, FIRST_YEAR, LAST_YEAR, MONEY, MONEY_FIGURES
 from thads.models import NFCTextModel
+from units.models import OrgUnit
 
 
 class StatGroup(NFCTextModel):
@@ -267,3 +268,13 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.group} {self.metric} {self.rate}"
+
+
+class MissingReport(OrgUnit):
+    """A unit seen as the owner of a missing report (the admin's changelist of
+    the reports a period still lacks). No table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("báo cáo còn thiếu")
+        verbose_name_plural = _("báo cáo còn thiếu")

@@ -496,3 +496,83 @@ def report_validate(*, actor, report: UnitReport, now: datetime | None = None) -
     if report.assignment_id and report.assignment.status == AssignmentStatus.REPORTED:
         directive_services.assignment_accept(actor=actor, assignment=report.assignment, now=at)
     return report
+
+
+# --- import ------------------------------------------------------------------------------
+
+IMPORT_INVALID = "import_invalid"
+
+
+@transaction.atomic
+def report_import(
+    *, actor, unit: OrgUnit, year: int, months: int, rows: list, now: datetime | None = None
+) -> list[UnitReport]:
+    """A unit's figures for one period, one row per group and metric
+    (enforcement.imports.ImportRow): each group becomes a draft report (an
+    existing draft is updated). All or nothing: when any row is bad, nothing is
+    written and the error names every bad row."""
+    check_period(year, months)
+    errors: dict[str, list[Any]] = {}
+
+    def bad(line: int, message) -> None:
+        errors.setdefault(str(_("Dòng %(line)s") % {"line": line}), []).append(message)
+
+    by_group: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.metric not in fig.METRICS:
+            bad(row.line, _("Cột 'metric' phải là cases/việc hoặc money/tiền."))
+            continue
+        entry = by_group.setdefault(row.group, {})
+        if row.metric in entry:
+            bad(row.line, _("Trùng dòng của nhóm và chỉ tiêu này."))
+            continue
+        entry[row.metric] = row
+    done = []
+    # `all` first: each group is checked against it.
+    for group, entry in sorted(by_group.items(), key=lambda item: item[0] != StatGroup.ALL):
+        missing = [m for m in fig.METRICS if m not in entry]
+        if missing:
+            line = next(iter(entry.values())).line
+            bad(line, _("Thiếu dòng %(metric)s của nhóm.") % {"metric": ", ".join(missing)})
+            continue
+        lines = {metric: row.line for metric, row in entry.items()}
+        try:
+            with transaction.atomic():
+                existing = UnitReport.objects.filter(
+                    unit=unit, year=year, months=months, group__code=group
+                ).first()
+                values = {m: entry[m].values for m in fig.METRICS}
+                if existing is None:
+                    done.append(
+                        report_create(
+                            actor=actor,
+                            unit=unit,
+                            year=year,
+                            months=months,
+                            group=group,
+                            now=now,
+                            **values,
+                        )
+                    )
+                else:
+                    done.append(report_update(actor=actor, report=existing, now=now, **values))
+        except DomainError as exc:
+            if not exc.fields:
+                bad(lines[fig.CASES], exc.message)
+            for name, messages in exc.fields.items():
+                metric = name.split(".", 1)[0]
+                line = lines.get(metric, lines[fig.CASES])
+                for message in messages:
+                    bad(line, f"{name}: {message}" if name in _figure_names() else message)
+    if errors:
+        raise DomainError(
+            IMPORT_INVALID,
+            _("Không nhập được: %(count)s dòng có lỗi; không có số liệu nào được ghi.")
+            % {"count": len(errors)},
+            fields=errors,
+        )
+    return done
+
+
+def _figure_names() -> set[str]:
+    return {f"{metric}.{name}" for metric in fig.METRICS for name in fig.FIGURES[metric]}

@@ -6,9 +6,9 @@ admin checks the same rules and writes the same history as the API."""
 from __future__ import annotations
 
 from django import forms
-from django.forms.models import construct_instance
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse

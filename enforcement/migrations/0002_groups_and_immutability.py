@@ -53,7 +53,7 @@ def add_groups(apps, schema_editor):
 def add_trigger(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP)
+        schema_editor.execute(POSTGRES_UP, params=None)  # the % in RAISE is no placeholder
     elif vendor == "sqlite":
         for statement in SQLITE_UP:
             schema_editor.execute(statement)

@@ -122,3 +122,31 @@ def seed_obligation(*, director: User) -> SourceDocument | None:
     )
     directive_services.recurring_fan_out()
     return plan
+
+
+def statistics_line(director: User) -> str:
+    """The seeded province rates in one line, for `seed_demo` (hence `make run`)."""
+    from enforcement.figures import vn_percent
+    from enforcement.selectors import summary
+
+    result = summary(
+        user=director,
+        year=data.YEAR,
+        months=data.MONTHS,
+        group=StatGroup.objects.get(code=StatGroup.ALL),
+    )
+
+    def pct(value) -> str:
+        return "—" if value is None else f"{vn_percent(value)}%"
+
+    def points(value) -> str:
+        return "—" if value is None else f"{'+' if value >= 0 else '−'}{vn_percent(abs(value))}"
+
+    cases, money = result.cases, result.money
+    return (
+        f"Statistics, {data.MONTHS} months of {data.YEAR} ({result.reports} validated reports): "
+        f"{pct(cases.rate)} of cases ({points(cases.change_points)} points on 2021), "
+        f"{pct(money.rate)} of money ({points(money.change_points)}); "
+        f"GET /api/v1/statistics/summary/?year={data.YEAR}&months={data.MONTHS} "
+        f"and /api/v1/statistics/brief/?year={data.YEAR}&months={data.MONTHS}"
+    )

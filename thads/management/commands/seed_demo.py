@@ -1,7 +1,12 @@
 from django.core.management.base import BaseCommand
 
 from directives.seed import seed_directives, seed_recurring
-from enforcement.seed import seed_leadership_permissions, seed_obligation, seed_statistics
+from enforcement.seed import (
+    seed_leadership_permissions,
+    seed_obligation,
+    seed_statistics,
+    statistics_line,
+)
 from units.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_logins, seed_organisation
 
 
@@ -37,9 +42,6 @@ class Command(BaseCommand):
             created = seed_statistics(director=users["director"])
             if created:
                 self.stdout.write(f"Statistics of the first 6 months of 2022: {created} reports")
-            self.stdout.write(
-                "Statistics summary: GET /api/v1/statistics/summary/?year=2022&months=6 "
-                "and /api/v1/statistics/brief/?year=2022&months=6"
-            )
+            self.stdout.write(statistics_line(users["director"]))
             names = ", ".join(login.username for login in DEMO_LOGINS)
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}, local demo only): {names}")

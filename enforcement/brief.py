@@ -123,7 +123,7 @@ def build_brief(*, user, year: int, months: int) -> Brief:
     """The brief of what `user` may see (the province for leadership). A group
     without any validated report of the period is left out."""
     groups = list(StatGroup.objects.order_by("position", "id"))
-    summaries = [(g, summary(user=user, year=year, months=months, group=g)) for g in groups]
+    summaries = [(g, summary(user=user, year=year, months=months, group=g.code)) for g in groups]
     sentences = []
     target_sentence = ""
     for group, total in summaries:

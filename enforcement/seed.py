@@ -133,7 +133,7 @@ def statistics_line(director: User) -> str:
         user=director,
         year=data.YEAR,
         months=data.MONTHS,
-        group=StatGroup.objects.get(code=StatGroup.ALL),
+        group=StatGroup.ALL,
     )
 
     def pct(value) -> str:

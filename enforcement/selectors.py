@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from enforcement import figures as fig
 from enforcement.models import COLUMNS, ReportStatus, StatGroup, Target, UnitReport
 from enforcement.obligation import OBLIGATION_TITLE
+from thads.errors import DomainError
 from units.models import OrgUnit, SuccessionEvent, UnitSuccession
 from units.selectors import Scope, user_scope
+
+UNKNOWN_GROUP = "unknown_group"
 
 
 def report_list(*, user, filters: dict | None = None) -> QuerySet[UnitReport]:
@@ -91,7 +95,7 @@ class MetricSummary:
 class Summary:
     year: int
     months: int
-    group: StatGroup
+    group: str  # the group's code
     unit: OrgUnit | None
     reports: int
     cases: MetricSummary
@@ -124,13 +128,14 @@ def _metric(
     )
 
 
-def _validated(scope: Scope, *, years: list[int], months: int, group: StatGroup):
+def _validated(scope: Scope, *, years: list[int], months: int, group: StatGroup | str):
+    by_group = {"group__code": group} if isinstance(group, str) else {"group": group}
     return UnitReport.objects.filter(
         scope.unit_filter("unit"),
         year__in=years,
         months=months,
-        group=group,
         status=ReportStatus.VALIDATED,
+        **by_group,
     )
 
 
@@ -138,26 +143,38 @@ def _sums() -> dict:
     return {column: Sum(column) for column in COLUMNS}
 
 
-def _targets(*, year: int, group: StatGroup, unit_ids: list[int]) -> dict[int | None, dict]:
+def _targets(*, year: int, group: StatGroup | str, unit_ids: list[int]) -> dict[int | None, dict]:
     """(unit id or None for the province) → {metric: rate}."""
+    by_group = {"group__code": group} if isinstance(group, str) else {"group": group}
     found: dict[int | None, dict] = defaultdict(dict)
     for unit_id, metric, rate in Target.objects.filter(
-        Q(unit__isnull=True) | Q(unit_id__in=unit_ids), year=year, group=group
+        Q(unit__isnull=True) | Q(unit_id__in=unit_ids), year=year, **by_group
     ).values_list("unit_id", "metric", "rate"):
         found[unit_id][metric] = rate
     return found
 
 
-def summary(
-    *, user, year: int, months: int, group: StatGroup, unit: OrgUnit | None = None
-) -> Summary:
+def group_by_code(code: str) -> StatGroup:
+    """The group, or a 400 naming the `group` field."""
+    group = StatGroup.objects.filter(code=code).first()
+    if group is None:
+        raise DomainError(
+            UNKNOWN_GROUP,
+            _("Không có nhóm thống kê '%(code)s'.") % {"code": code},
+            fields={"group": [_("Không có nhóm này.")]},
+        )
+    return group
+
+
+def summary(*, user, year: int, months: int, group: str, unit: OrgUnit | None = None) -> Summary:
     """Totals of the validated reports of the period and group, their rates, the
     same period of the previous statistical year, and the target.
 
     Without `unit`: every unit in the caller's scope (the province for
     leadership). With `unit`: that unit and the units merged into it. The
     caller has checked that `unit` is visible. A unit's target is its own when
-    it has one, else the province's."""
+    it has one, else the province's. `group` is a group's code: an unknown one
+    is a 400 (checked only when nothing was found, to spare a query)."""
     scope = user_scope(user=user)
     qs = _validated(scope, years=[year, year - 1], months=months, group=group)
     if unit is not None:
@@ -171,6 +188,8 @@ def summary(
     chosen = (targets.get(unit.pk) if unit else None) or targets.get(None, {})
     current = totals.get(year) or {**_empty(), "reports": 0}
     previous = totals.get(year - 1)
+    if not totals and not targets:
+        group_by_code(group)
     return Summary(
         year=year,
         months=months,

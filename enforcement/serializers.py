@@ -192,7 +192,7 @@ def metric_payload(metric) -> dict:
 class StatisticsSummarySerializer(serializers.Serializer):
     year = serializers.IntegerField()
     months = serializers.IntegerField()
-    group = serializers.CharField(source="group.code")
+    group = serializers.CharField()
     unit = serializers.IntegerField(source="unit.pk", allow_null=True, default=None)
     reports = serializers.IntegerField()
     same_period_reports = serializers.IntegerField()

@@ -24,6 +24,7 @@ from directives.models import AssignmentStatus
 from enforcement import figures as fig
 from enforcement.models import COLUMNS, ReportEvent, ReportStatus, StatGroup, UnitReport
 from enforcement.obligation import period_assignment
+from enforcement.selectors import group_by_code
 from thads.errors import DomainError, NotFoundError
 from units.calendar import load_calendar
 from units.models import OrgUnit
@@ -32,7 +33,6 @@ from units.selectors import user_scope
 # Error codes (tests assert on these).
 FIGURES_INVALID = "figures_invalid"
 PERIOD_INVALID = "period_invalid"
-UNKNOWN_GROUP = "unknown_group"
 REPORT_EXISTS = "report_exists"
 ALL_GROUP_MISSING = "all_group_missing"
 UNIT_INACTIVE = "unit_inactive"
@@ -132,17 +132,6 @@ def check_period(year: Any, months: Any) -> None:
         fields["months"] = [_("Số tháng phải từ 1 đến 12.")]
     if fields:
         raise DomainError(PERIOD_INVALID, _("Kỳ báo cáo không hợp lệ."), fields=fields)
-
-
-def group_by_code(code: str) -> StatGroup:
-    group = StatGroup.objects.filter(code=code).first()
-    if group is None:
-        raise DomainError(
-            UNKNOWN_GROUP,
-            _("Không có nhóm thống kê '%(code)s'.") % {"code": code},
-            fields={"group": [_("Không có nhóm này.")]},
-        )
-    return group
 
 
 # --- rules across reports -------------------------------------------------------------

@@ -30,7 +30,7 @@ from enforcement.serializers import (
 )
 from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.validation import validated
-from thads.errors import DomainError, found
+from thads.errors import DomainError, NotFoundError, found
 from units.models import OrgUnit
 from units.selectors import user_scope
 
@@ -62,7 +62,7 @@ def _visible_unit(request, unit_id: int | None) -> OrgUnit | None:
     if unit_id is None:
         return None
     if not user_scope(user=request.user).can_see_unit(unit_id):
-        raise DomainError("not_found", _("Không tìm thấy."), status_code=404)
+        raise NotFoundError()
     return found(OrgUnit.objects.filter(pk=unit_id).first())
 
 
@@ -127,14 +127,14 @@ class StatisticsReportViewSet(
         return self._answer(report)
 
     @extend_schema(responses=StatisticsEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         events = selectors.report_history(report=self._report(pk))
         return Response(StatisticsEventSerializer(events, many=True).data)
 
 
 def _group(code: str):
-    return services.group_by_code(code)
+    return selectors.group_by_code(code)
 
 
 class StatisticsSummaryView(APIView):
@@ -146,7 +146,7 @@ class StatisticsSummaryView(APIView):
             user=request.user,
             year=query["year"],
             months=query["months"],
-            group=_group(query["group"]),
+            group=query["group"],
             unit=unit,
         )
         return Response(StatisticsSummarySerializer(result).data)

@@ -72,3 +72,18 @@ def test_a_group_report_leaves_the_assignment_alone(obligation, people, org):
     services.report_submit(actor=people.officer, report=credit)
     assignment = period_assignment(unit_id=org.hiephoa.pk, year=2022, months=6)
     assert assignment.status == AssignmentStatus.ASSIGNED
+
+
+def test_seed_demo_sets_up_the_monthly_statistics_report_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from directives.models import RecurringSchedule
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    schedule = RecurringSchedule.objects.get(directive__document__title=OBLIGATION_TITLE)
+    assert schedule.rrule == OBLIGATION_RRULE
+    codes = list(schedule.units.values_list("code", flat=True))
+    assert len(codes) == 10 and all(code.startswith("CC-") for code in codes)

@@ -234,3 +234,20 @@ def test_brief_refuses_bad_parameters(client_for, people):
     assert client.get(f"{API}/brief/?year=2022&months=13").status_code == 400
     assert client.get(f"{API}/brief/?year=2022&months=6&format=pdf").status_code == 400
     assert client.get(f"{API}/brief/?year=2022").status_code == 400
+
+
+def test_brief_ends_with_the_periods_directive_timeliness_per_unit(client_for, people, org):
+    from tests.directives.factories import assign_one, local
+
+    _validated(people.director, org.hiephoa, months=12)
+    assign_one(
+        actor=people.director, unit=org.hiephoa, due_date=date(2022, 9, 15), now=local(2022, 5, 5)
+    )
+    assign_one(  # due after the period: not in this brief
+        actor=people.director, unit=org.yenthe, due_date=date(2022, 11, 15), now=local(2022, 5, 5)
+    )
+    text = client_for(people.director).get(f"{API}/brief/?year=2022&months=12").content.decode()
+    timeliness = text.split("Tiến độ thực hiện nhiệm vụ có hạn trong kỳ, theo đơn vị")[1]
+    assert "- Chi cục Thi hành án dân sự huyện Hiệp Hòa: 1 nhiệm vụ;" in timeliness
+    assert "quá hạn 1; tỷ lệ đúng hạn 0%" in timeliness
+    assert "Yên Thế" not in timeliness

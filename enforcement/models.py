@@ -111,7 +111,8 @@ class UnitReport(models.Model):
     """One unit's figures for one period (statistical `year`, `months` elapsed
     since 1 October) and one group. Draft → submitted → validated, or returned
     to draft with a reason. Validated reports are immutable: the services refuse,
-    and a database trigger (migration 0002) refuses any UPDATE or DELETE too."""
+    and a database trigger (migration 0002) refuses any UPDATE (and DELETE on
+    PostgreSQL) too."""
 
     unit = models.ForeignKey(
         "units.OrgUnit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"

@@ -1,6 +1,9 @@
 """The built-in statistics groups, and a validated report made immutable in the
-database itself: any UPDATE or DELETE of a validated row fails, whoever writes
-(the services refuse first, with a 409; this catches a shell, the admin or a bug)."""
+database itself: any UPDATE (and, on PostgreSQL, DELETE) of a validated row
+fails, whoever writes (the services refuse first, with a 409; this catches a
+shell, the admin or a bug). SQLite keeps DELETE allowed, as for the directives'
+history (directives migration 0003): Django flushes a SQLite test database
+with DELETE, PostgreSQL's with TRUNCATE, which the trigger does not see."""
 
 from django.db import migrations
 
@@ -34,14 +37,11 @@ DROP TRIGGER IF EXISTS enforcement_unitreport_immutable ON enforcement_unitrepor
 DROP FUNCTION IF EXISTS enforcement_unitreport_immutable();
 """
 SQLITE_UP = [
-    f"""CREATE TRIGGER enforcement_unitreport_immutable_{op.lower()}
-    BEFORE {op} ON enforcement_unitreport WHEN OLD.status = 'validated'
+    """CREATE TRIGGER enforcement_unitreport_immutable_update
+    BEFORE UPDATE ON enforcement_unitreport WHEN OLD.status = 'validated'
     BEGIN SELECT RAISE(ABORT, 'validated statistics report is immutable'); END;"""
-    for op in ("UPDATE", "DELETE")
 ]
-SQLITE_DOWN = [
-    f"DROP TRIGGER IF EXISTS enforcement_unitreport_immutable_{op}" for op in ("update", "delete")
-]
+SQLITE_DOWN = ["DROP TRIGGER IF EXISTS enforcement_unitreport_immutable_update"]
 
 
 def add_groups(apps, schema_editor):

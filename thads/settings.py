@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "sync",
+    "reports",
+    "enforcement",
 ]
 
 MIDDLEWARE = [
@@ -399,6 +401,17 @@ SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=500)
 # writers) or "sequence" (row ids: only for serialised writers, i.e. tests that
 # run inside one uncommitted transaction).
 SYNC_WATERMARK = env.str("SYNC_WATERMARK", default="transaction")
+
+# --- Reports, exports, calendar feed ---------------------------------------------
+# A download with more rows than this is refused with 409 export_too_large: build
+# it with POST /api/v1/exports/ (a Celery task) instead.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=20000)
+# How long a finished export can be downloaded; then it is gone (410) and its file
+# deleted by the hourly clean-up.
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+# How long a drawn chart is kept in the cache for the same rows.
+CHART_CACHE_SECONDS = env.int("CHART_CACHE_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["exports-prune"] = {"task": "reports.prune_exports", "schedule": 3600}
 
 # --- Mail and logging ----------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

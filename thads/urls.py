@@ -57,6 +57,7 @@ api_v1 = [
     path("calendar/working-days/", WorkingDaysView.as_view(), name="working-days"),
     path("sync/", SyncView.as_view(), name="sync"),
     path("", include("directives.urls")),
+    path("", include("enforcement.urls")),
     path("", include(router.urls)),
 ]
 

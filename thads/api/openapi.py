@@ -15,7 +15,8 @@ Idempotency-Key hooks) adds to every operation:
   401   no, bad or expired credentials; wrong username/password     all
   403   the caller may not do this (`permission_denied`)            all but sign-in
   404   the object does not exist or is outside the caller's scope; detail routes,
-        a list's `cursor` it did not give out                       cursor lists
+        a list's `cursor` it did not give out; a unit named in      cursor lists,
+        a statistics body or query                                  statistics
   409   the assignment's or request's status forbids the action     workflow writes
         (`transition_not_allowed`, with `status`, `allowed_actions`)
   410   expired or unknown sync token                               `sync/`
@@ -54,6 +55,10 @@ AUTH_PREFIX = "/api/v1/auth/"
 THROTTLED_PATHS = ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/")
 SYNC_PATH = "/api/v1/sync/"
 ASSIGNMENT_DETAIL = "/api/v1/assignments/{id}/"
+STATISTICS_REPORTS = "/api/v1/statistics/reports/"
+# Operations whose body or query names a unit: one outside the caller's scope
+# (or none at all) is a 404 like a detail route's.
+UNIT_REFERENCES = {(STATISTICS_REPORTS, "post"), ("/api/v1/statistics/summary/", "get")}
 JSON = "application/json"
 METHODS = ("get", "put", "patch", "post", "delete")
 
@@ -237,13 +242,15 @@ def _allows_anonymous(path: str, operation: dict[str, Any]) -> bool:
 
 def _is_workflow_write(path: str, method: str) -> bool:
     """The writes a status can refuse with 409: assignment transitions and edits,
-    extension decisions, assigning a directive, extracting a document's directives."""
+    extension decisions, assigning a directive, extracting a document's directives,
+    statistics reports (a second report of a period, transitions, edits)."""
     if method not in ("post", "patch", "put"):
         return False
     return (
         path.startswith(ASSIGNMENT_DETAIL)
         or path.startswith("/api/v1/extensions/{id}/")
         or path in ("/api/v1/directives/{id}/assign/", "/api/v1/documents/{id}/extract/")
+        or path.startswith(STATISTICS_REPORTS)
     )
 
 
@@ -257,8 +264,12 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[st
         statuses.append("400")
     if not _allows_anonymous(path, operation):
         statuses.append("403")
-    if "{" in path or any(p.get("name") == "cursor" for p in operation.get("parameters", [])):
-        statuses.append("404")  # or a `cursor` the list did not give out
+    if (
+        "{" in path
+        or any(p.get("name") == "cursor" for p in operation.get("parameters", []))
+        or (path, method) in UNIT_REFERENCES
+    ):
+        statuses.append("404")  # or a `cursor` the list did not give out, or a unit
     if _is_workflow_write(path, method):
         statuses.append("409")
     if path == SYNC_PATH:

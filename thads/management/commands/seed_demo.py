@@ -1,6 +1,12 @@
 from django.core.management.base import BaseCommand
 
 from directives.seed import seed_directives, seed_recurring
+from enforcement.seed import (
+    seed_leadership_permissions,
+    seed_obligation,
+    seed_statistics,
+    statistics_line,
+)
 from units.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_logins, seed_organisation
 
 
@@ -30,5 +36,12 @@ class Command(BaseCommand):
                 )
             if seed_recurring(director=users["director"]) is not None:
                 self.stdout.write("Monthly citizen-reception day of each Chi cục head: recurring")
+            if seed_obligation(director=users["director"]) is not None:
+                self.stdout.write("Monthly statistics report of each Chi cục: recurring")
+            seed_leadership_permissions()
+            created = seed_statistics(director=users["director"])
+            if created:
+                self.stdout.write(f"Statistics of the first 6 months of 2022: {created} reports")
+            self.stdout.write(statistics_line(users["director"]))
             names = ", ".join(login.username for login in DEMO_LOGINS)
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}, local demo only): {names}")

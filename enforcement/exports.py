@@ -24,19 +24,6 @@ __all__ = ["DOCX_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "rate_chart", "summary_expo
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-METRIC_NAMES = {fig.CASES: _("việc"), fig.MONEY: _("tiền")}
-FIGURE_HEADERS = {
-    "carried_over": _("Cũ chuyển sang"),
-    "received": _("Thụ lý mới"),
-    "entrusted_out": _("Ủy thác"),
-    "to_enforce": _("Phải thi hành"),
-    "enforceable": _("Có điều kiện"),
-    "not_yet_enforceable": _("Chưa có điều kiện"),
-    "completed": _("Thi hành xong"),
-    "terminated": _("Đình chỉ"),
-    "reduced": _("Giảm"),
-    "carried_forward": _("Chuyển kỳ sau"),
-}
 RATE_HEADERS = {
     "rate": _("Tỷ lệ (%)"),
     "same_period_rate": _("Cùng kỳ (%)"),
@@ -52,10 +39,13 @@ def _columns() -> list[Column]:
         Column("name", _("Đơn vị"), kind=TEXT, width=44),
     ]
     for metric in fig.METRICS:
-        unit = METRIC_NAMES[metric]
+        unit = fig.METRIC_NAMES[metric]
         columns += [
             Column(
-                f"{metric}.{name}", f"{FIGURE_HEADERS[name]} ({unit})", kind=INTEGER, summed=True
+                f"{metric}.{name}",
+                f"{fig.FIGURE_HEADERS[name]} ({unit})",
+                kind=INTEGER,
+                summed=True,
             )
             for name in fig.FIGURES[metric]
         ]
@@ -104,7 +94,7 @@ def rate_chart(
     labels = [row.unit.name for row in rows]
     annotations = ["—" if r is None else f"{fig.vn_percent(r)} %" for r in rates]
     title = _("Tỷ lệ thi hành xong về %(metric)s, %(months)s tháng năm %(year)s — %(group)s") % {
-        "metric": METRIC_NAMES[metric],
+        "metric": fig.METRIC_NAMES[metric],
         "months": months,
         "year": year,
         "group": group.name,

@@ -35,6 +35,21 @@ CASE_FIGURES = (
 MONEY_FIGURES = (*CASE_FIGURES[:8], "reduced", "carried_forward")
 FIGURES = {CASES: CASE_FIGURES, MONEY: MONEY_FIGURES}
 
+# The Vietnamese names of the metrics and figures (export headers, admin labels).
+METRIC_NAMES = {CASES: _("việc"), MONEY: _("tiền")}
+FIGURE_HEADERS = {
+    "carried_over": _("Cũ chuyển sang"),
+    "received": _("Thụ lý mới"),
+    "entrusted_out": _("Ủy thác"),
+    "to_enforce": _("Phải thi hành"),
+    "enforceable": _("Có điều kiện"),
+    "not_yet_enforceable": _("Chưa có điều kiện"),
+    "completed": _("Thi hành xong"),
+    "terminated": _("Đình chỉ"),
+    "reduced": _("Giảm"),
+    "carried_forward": _("Chuyển kỳ sau"),
+}
+
 # Flows summed from 1 October: a later cumulative period never has less of them.
 CUMULATIVE = ("received", "entrusted_out", "completed", "terminated", "reduced")
 

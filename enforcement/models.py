@@ -9,9 +9,19 @@ A report holds raw counts and whole đồng only; rates are always computed
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.figures import CASE_FIGURES, CASES, FIRST_YEAR, LAST_YEAR, MONEY, MONEY_FIGURES
+from enforcement.figures import (
+    CASE_FIGURES,
+    CASES,
+    FIGURE_HEADERS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    METRIC_NAMES,
+    MONEY,
+    MONEY_FIGURES,
+)
 from thads.models import NFCTextModel
 from units.models import OrgUnit
 
@@ -42,9 +52,10 @@ class ReportStatus(models.TextChoices):
     VALIDATED = "validated", _("Đã duyệt")
 
 
-def _figure() -> models.BigIntegerField:
+def _figure(metric: str, name: str) -> models.BigIntegerField:
     # Whole việc or whole đồng: a province's money exceeds 2^31 many times over.
-    return models.BigIntegerField(default=0)
+    label = format_lazy("{} ({})", FIGURE_HEADERS[name], METRIC_NAMES[metric])
+    return models.BigIntegerField(label, default=0)
 
 
 def figure_columns() -> list[tuple[str, str, str]]:
@@ -126,7 +137,7 @@ class UnitReport(models.Model):
         _("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     due_date = models.DateField(_("hạn gửi"))
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     # Figures of the seed that the source document does not print (a base that
     # only its printed rate constrains); docs/decisions.md says how they were made.
     derived_fields = models.JSONField(_("số liệu suy ra"), default=list, blank=True)
@@ -135,38 +146,52 @@ class UnitReport(models.Model):
     # The period's obligation to report (the recurring "monthly statistics
     # report" directive), completed when this report is submitted.
     assignment = models.ForeignKey(
-        "directives.Assignment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directives.Assignment",
+        verbose_name=_("nhiệm vụ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField()
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    validated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    validated_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
     validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    updated_at = models.DateTimeField()
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
 
-    cases_carried_over = _figure()
-    cases_received = _figure()
-    cases_entrusted_out = _figure()
-    cases_to_enforce = _figure()
-    cases_enforceable = _figure()
-    cases_not_yet_enforceable = _figure()
-    cases_completed = _figure()
-    cases_terminated = _figure()
-    cases_carried_forward = _figure()
-    money_carried_over = _figure()
-    money_received = _figure()
-    money_entrusted_out = _figure()
-    money_to_enforce = _figure()
-    money_enforceable = _figure()
-    money_not_yet_enforceable = _figure()
-    money_completed = _figure()
-    money_terminated = _figure()
-    money_reduced = _figure()
-    money_carried_forward = _figure()
+    cases_carried_over = _figure(CASES, "carried_over")
+    cases_received = _figure(CASES, "received")
+    cases_entrusted_out = _figure(CASES, "entrusted_out")
+    cases_to_enforce = _figure(CASES, "to_enforce")
+    cases_enforceable = _figure(CASES, "enforceable")
+    cases_not_yet_enforceable = _figure(CASES, "not_yet_enforceable")
+    cases_completed = _figure(CASES, "completed")
+    cases_terminated = _figure(CASES, "terminated")
+    cases_carried_forward = _figure(CASES, "carried_forward")
+    money_carried_over = _figure(MONEY, "carried_over")
+    money_received = _figure(MONEY, "received")
+    money_entrusted_out = _figure(MONEY, "entrusted_out")
+    money_to_enforce = _figure(MONEY, "to_enforce")
+    money_enforceable = _figure(MONEY, "enforceable")
+    money_not_yet_enforceable = _figure(MONEY, "not_yet_enforceable")
+    money_completed = _figure(MONEY, "completed")
+    money_terminated = _figure(MONEY, "terminated")
+    money_reduced = _figure(MONEY, "reduced")
+    money_carried_forward = _figure(MONEY, "carried_forward")
 
     class Meta:
         verbose_name = _("báo cáo thống kê")
@@ -212,15 +237,21 @@ class ReportEvent(models.Model):
         RETURNED = "returned", _("Trả lại")
         VALIDATED = "validated", _("Duyệt")
 
-    report = models.ForeignKey(UnitReport, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    report = models.ForeignKey(
+        UnitReport, verbose_name=_("báo cáo"), on_delete=models.PROTECT, related_name="events"
     )
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
+    action = models.CharField(_("thao tác"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    before = models.JSONField(_("trước"), default=dict)
+    after = models.JSONField(_("sau"), default=dict)
 
     class Meta:
         verbose_name = _("lịch sử báo cáo thống kê")
@@ -236,9 +267,16 @@ class Target(models.Model):
     when `unit` is empty, else that unit's. "Above 81,50 %" is stored as 81.50."""
 
     year = models.PositiveSmallIntegerField(_("năm thống kê"))
-    group = models.ForeignKey(StatGroup, on_delete=models.PROTECT, related_name="targets")
+    group = models.ForeignKey(
+        StatGroup, verbose_name=_("nhóm thống kê"), on_delete=models.PROTECT, related_name="targets"
+    )
     unit = models.ForeignKey(
-        "units.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.OrgUnit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     metric = models.CharField(
         _("chỉ tiêu về"),

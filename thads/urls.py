@@ -47,6 +47,7 @@ api_v1 = [
     path("calendar/working-days/", WorkingDaysView.as_view(), name="working-days"),
     path("sync/", SyncView.as_view(), name="sync"),
     path("", include("directives.urls")),
+    path("", include("reports.urls")),
     path("", include(router.urls)),
 ]
 

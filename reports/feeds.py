@@ -57,6 +57,10 @@ def assignment_uid(assignment_id: int) -> str:
     return f"assignment-{assignment_id}@{UID_DOMAIN}"
 
 
+def _line(label: str, value: object) -> str:
+    return "%s: %s" % (label, value)  # noqa: UP031 - the label comes from gettext
+
+
 def _event(row: dict) -> Event:
     statuses = dict(AssignmentStatus.choices)
     unit = row["unit__short_name"] or row["unit__name"]
@@ -67,20 +71,20 @@ def _event(row: dict) -> Event:
     event.add("last-modified", row["updated_at"])
     event.add("dtstart", row["due_date"])
     event.add("dtend", row["due_date"] + timedelta(days=1))
-    event.add("summary", f"{_('Hạn')}: {title} — {unit}")
+    event.add("summary", "%s: %s — %s" % (_("Hạn"), title, unit))  # noqa: UP031 - gettext
     lines = [
-        f"{_('Đơn vị')}: {row['unit__name']}",
-        f"{_('Văn bản')}: {row['directive__document__number']}",
-        f"{_('Trạng thái')}: {statuses.get(row['status'], row['status'])}",
-        f"{_('Tiến độ')}: {row['progress']}%",
+        _line(_("Đơn vị"), row["unit__name"]),
+        _line(_("Văn bản"), row["directive__document__number"]),
+        _line(_("Trạng thái"), statuses.get(row["status"], row["status"])),
+        _line(_("Tiến độ"), f"{row['progress']}%"),
     ]
     if row["original_due_date"] != row["due_date"]:
-        lines.append(f"{_('Hạn ban đầu')}: {row['original_due_date']:%d/%m/%Y}")
+        lines.append(_line(_("Hạn ban đầu"), f"{row['original_due_date']:%d/%m/%Y}"))
     event.add("description", "\n".join(lines))
     event.add("transp", "TRANSPARENT")
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{_('Sắp đến hạn')}: {title}")
+    alarm.add("description", _line(_("Sắp đến hạn"), title))
     alarm.add("trigger", -ALARM_BEFORE)
     event.add_component(alarm)
     return event
@@ -101,7 +105,7 @@ def _header(name: str) -> bytes:
 
 def feed_chunks(*, user, chunk_size: int = 500) -> Iterator[bytes]:
     """The feed of `user` as iCalendar bytes, chunk by chunk."""
-    yield _header(f"{_('Hạn nhiệm vụ')} — {user.full_name or user.username}")
+    yield _header("%s — %s" % (_("Hạn nhiệm vụ"), user.full_name or user.username))  # noqa: UP031
     buffer: list[bytes] = []
     for row in feed_assignments(user=user).iterator(chunk_size=chunk_size):
         buffer.append(_event(row).to_ical())

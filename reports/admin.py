@@ -38,9 +38,7 @@ class TimelinessSummaryAdmin(admin.ModelAdmin):
             "groupings": [(key, GROUP_HEADERS[key]) for key in GROUP_BY_CHOICES],
             "group_header": GROUP_HEADERS[group_by],
             "columns": columns,
-            "rows": [
-                (row["label"], [row[key] for key, _ in columns]) for row in report["rows"]
-            ],
+            "rows": [(row["label"], [row[key] for key, _ in columns]) for row in report["rows"]],
             "totals": [report["totals"][key] for key, _ in columns],
             "today": report["today"],
         }

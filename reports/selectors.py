@@ -21,14 +21,24 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Least, Mod, TruncMonth
 
 from directives.models import (
     AssignmentStatus,
     Category,
-    Directive,
-    SourceDocument,
     Timeliness,
 )
 from directives.selectors import (
@@ -39,8 +49,8 @@ from directives.selectors import (
 )
 from thads.clock import local_today
 from thads.errors import NotFoundError
-from units.calendar import load_calendar
-from units.models import OrgUnit
+from units.calendar import HOLIDAY, WORKDAY, load_calendar
+from units.models import CalendarDay, OrgUnit
 from units.selectors import Scope, user_scope
 
 GROUP_BY_CHOICES = ("unit", "document", "directive", "category", "month")
@@ -179,78 +189,148 @@ class WorkingDayCounter:
 # --- the timeliness report ----------------------------------------------------------
 
 
-def _group_key(group_by: str):
-    """The GROUP BY column: an id on the assignment (or one join away), so the
-    groups' names are fetched afterwards from the small tables, not joined into
-    a million rows."""
+# A Monday: day numbers count from it, so a week is n // 7 and its weekday n % 7.
+_EPOCH = date(1945, 1, 1)
+
+
+class DayNumber(Func):
+    """Days from _EPOCH to a date column, as an integer, in PostgreSQL and SQLite."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - DATE '{_EPOCH.isoformat()}')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(julianday({sql}) - julianday('{_EPOCH.isoformat()}') AS INTEGER)", params
+
+
+def working_days_upto(field: str, exceptions: list[tuple[date, int]]):
+    """An SQL expression: the number of working days from _EPOCH up to and including
+    the date in `field`, on the civil-service calendar (`units.calendar`): Monday to
+    Friday, less the weekday holidays, plus the Saturdays worked, given as
+    `exceptions` [(day, -1 or +1)]. Only differences of it mean anything: working
+    days d with a < d <= b are upto(b) - upto(a), so exceptions before every date
+    compared may be left out."""
+    n = DayNumber(F(field))
+    integer = IntegerField()
+    weekday = Mod(n, Value(7), output_field=integer)
+    weekdays = (n / Value(7)) * Value(5) + Least(weekday + Value(1), Value(5), output_field=integer)
+    if not exceptions:
+        return weekdays
+    steps, running = [], 0
+    for day, change in sorted(exceptions):
+        running += change
+        steps.append((day, running))
+    # The latest exception on or before the date gives the running correction.
+    correction = Case(
+        *[When(**{f"{field}__gte": day}, then=Value(total)) for day, total in reversed(steps)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return weekdays + correction
+
+
+def _calendar_exceptions(qs: QuerySet, *, today: date) -> list[tuple[date, int]]:
+    """The exceptions that change a working-day count between the earliest deadline
+    of the finished work (an index read) and today: one query each."""
+    first = qs.model.objects.filter(status=AssignmentStatus.DONE).aggregate(first=Min("due_date"))[
+        "first"
+    ]
+    if first is None:
+        return []
+    return _calendar_exceptions_between(first, today)
+
+
+def _calendar_exceptions_between(first: date, last: date) -> list[tuple[date, int]]:
+    rows = CalendarDay.objects.filter(date__gt=first, date__lte=last).values_list("date", "kind")
+    changes = []
+    for day, kind in rows:
+        weekend = day.weekday() >= 5
+        if kind == HOLIDAY and not weekend:
+            changes.append((day, -1))
+        elif kind == WORKDAY and weekend:
+            changes.append((day, +1))
+    return changes
+
+
+def _grouping(group_by: str) -> dict[str, Any]:
+    """The GROUP BY columns: the group's id (on the assignment or one join away) and,
+    for documents and directives (thousands of groups), their names joined in; the
+    few units and categories are named from their small tables afterwards."""
     return {
-        "unit": F("unit_id"),
-        "document": F("directive__document_id"),
-        "directive": F("directive_id"),
-        "category": F("directive__category_id"),
-        "month": TruncMonth("due_date"),
+        "unit": {"group": F("unit_id")},
+        "document": {
+            "group": F("directive__document_id"),
+            "g_number": F("directive__document__number"),
+            "g_title": F("directive__document__title"),
+            "g_issued": F("directive__document__issued_on"),
+        },
+        "directive": {
+            "group": F("directive_id"),
+            "g_label": F("directive__label"),
+            "g_title": F("directive__title"),
+            "g_document": F("directive__document_id"),
+            "g_position": F("directive__position"),
+        },
+        "category": {"group": F("directive__category_id")},
+        "month": {"group": TruncMonth("due_date")},
     }[group_by]
 
 
-def _labels(group_by: str, keys: Iterable[Any]) -> dict[Any, tuple[Any, str, tuple]]:
-    """key → (public key, Vietnamese label, sort key); one query (none for months)."""
-    keys = [k for k in keys if k is not None]
+def _namer(group_by: str):
+    """row → (public key, Vietnamese label, sort key); at most one small query."""
     if group_by == "month":
-        return {k: (k.strftime("%Y-%m"), k.strftime("%m/%Y"), (k,)) for k in keys}
-    if group_by == "unit":
-        rows = OrgUnit.objects.filter(pk__in=keys).values_list("id", "name", "code")
-        return {pk: (pk, name, (code, pk)) for pk, name, code in rows}
-    if group_by == "document":
-        rows = SourceDocument.objects.filter(pk__in=keys).values_list(
-            "id", "number", "title", "issued_on"
+        return lambda row: (
+            row["group"].strftime("%Y-%m"),
+            row["group"].strftime("%m/%Y"),
+            (row["group"],),
         )
-        return {
-            pk: (pk, f"{number} {title}".strip(), (-issued.toordinal(), -pk))
-            for pk, number, title, issued in rows
-        }
+    if group_by == "document":
+        return lambda row: (
+            row["group"],
+            f"{row['g_number']} {row['g_title']}".strip(),
+            (-row["g_issued"].toordinal(), -row["group"]),
+        )
     if group_by == "directive":
         # Printed order: a conclusion's items read (1), (2), ... as in the document.
-        rows = Directive.objects.filter(pk__in=keys).values_list(
-            "id", "label", "title", "document_id", "position"
+        return lambda row: (
+            row["group"],
+            f"({row['g_label']}) {row['g_title']}",
+            (row["g_document"], row["g_position"], row["group"]),
         )
-        return {
-            pk: (pk, f"({label}) {title}", (document_id, position, pk))
-            for pk, label, title, document_id, position in rows
+    if group_by == "unit":
+        units = {
+            pk: (name, code) for pk, name, code in OrgUnit.objects.values_list("id", "name", "code")
         }
+
+        def unit(row):
+            name, code = units.get(row["group"], ("", ""))
+            return row["group"], name, (code, row["group"])
+
+        return unit
     if group_by == "category":
-        rows = Category.objects.filter(pk__in=keys).values_list("id", "code", "name_vi", "position")
-        return {pk: (code, name, (position, code)) for pk, code, name, position in rows}
+        categories = {
+            pk: (code, name, position)
+            for pk, code, name, position in Category.objects.values_list(
+                "id", "code", "name_vi", "position"
+            )
+        }
+
+        def category(row):
+            code, name, position = categories.get(row["group"], ("", "", 0))
+            return code, name, (position, code)
+
+        return category
     raise ValueError(group_by)
 
 
-def _average_delays(qs: QuerySet, key, *, today: date) -> dict[Any, Decimal | None]:
-    """Average working days of delay of the done-late assignments, per group and
-    overall (under the key None): one grouped query of (group, deadline,
-    completion day) pairs, one calendar query."""
-    pairs = list(
-        qs.filter(timeliness_q(Timeliness.DONE_LATE, today=today))
-        .values(group=key, due=F("due_date"), done=F("completed_on"))
-        .annotate(n=Count("id"))
-        .values_list("group", "due", "done", "n")
-        .order_by()
-    )
-    if not pairs:
-        return {}
-    counter = WorkingDayCounter(min(p[1] for p in pairs), max(p[2] for p in pairs))
-    sums: dict[Any, list[int]] = {}
-    for group, due, done, n in pairs:
-        for slot in (group, None):
-            total = sums.setdefault(slot, [0, 0])
-            total[0] += counter.between(due, done) * n
-            total[1] += n
-    return {
-        slot: (Decimal(days) / Decimal(n)).quantize(_CENT, rounding=ROUND_HALF_UP)
-        for slot, (days, n) in sums.items()
-    }
-
-
-def _finish(counts: dict[str, int], delay: Decimal | None) -> dict[str, Any]:
-    return {**counts, "on_time_rate": on_time_rate(counts), "avg_delay_working_days": delay}
+def _average(days: int | None, count: int) -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(days or 0) / Decimal(count)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def timeliness_report(
@@ -281,48 +361,70 @@ def timeliness_report(
       add up to it; `extensions_approved` and `reports_returned` sum the
       assignments' approved extensions and returned completion reports;
     - `on_time_rate` (see `on_time_rate`) and `avg_delay_working_days` (of the
-      done-late ones, working days from deadline to completion) are Decimals
-      with two decimals, or None when there is nothing to divide by;
+      done-late ones, working days from deadline to completion day) are
+      Decimals with two decimals, or None when there is nothing to divide by;
     - rows come in a stable order: units by code, documents newest first,
       directives in printed order within their document, categories in their
       order, months oldest first.
 
     Raises `thads.errors.NotFoundError` for a unit, document or directive
     filter outside the caller's scope. Costs a constant number of queries: the
-    scope, one per id filter, the GROUP BY, the delays, the calendar, the names.
+    scope, one per id filter, the earliest finished deadline (an index read),
+    the calendar's exceptions since, the one GROUP BY, and for units or
+    categories their names.
     """
     if group_by not in GROUP_BY_CHOICES:
         raise ValueError(f"unknown group_by {group_by!r}")
     today = today or local_today()
     filters = ReportFilters.coerce(filters)
     qs = report_assignments(user=user, filters=filters)
-    key = _group_key(group_by)
-    aggregates = {"total": Count("id")}
+    late = timeliness_q(Timeliness.DONE_LATE, today=today)
+    exceptions = _calendar_exceptions(qs, today=today)
+    delay = working_days_upto("completed_on", exceptions) - working_days_upto(
+        "due_date", exceptions
+    )
+    aggregates: dict[str, Any] = {"total": Count("id")}
     for bucket in BUCKETS:
         aggregates[bucket] = Count("id", filter=timeliness_q(bucket, today=today))
     aggregates["extensions_approved"] = Sum("extension_count")
     aggregates["reports_returned"] = Sum("return_count")
-    grouped = list(qs.values(group=key).annotate(**aggregates).order_by())
-    delays = _average_delays(qs, key, today=today)
-    labels = _labels(group_by, (row["group"] for row in grouped))
+    aggregates["delay_days"] = Sum(delay, filter=late)
+    grouped = qs.values(**_grouping(group_by)).annotate(**aggregates).order_by()
+    name = _namer(group_by)
 
     rows = []
     totals = dict.fromkeys(COUNTS, 0)
+    total_delay = 0
     for row in grouped:
-        counts = {name: row[name] or 0 for name in COUNTS}
-        for name in COUNTS:
-            totals[name] += counts[name]
-        public, label, order = labels.get(row["group"], (row["group"], "", ()))
+        counts = {column: row[column] or 0 for column in COUNTS}
+        for column in COUNTS:
+            totals[column] += counts[column]
+        total_delay += row["delay_days"] or 0
+        key, label, order = name(row)
         rows.append(
-            (order, {"key": public, "label": label, **_finish(counts, delays.get(row["group"]))})
+            (
+                order,
+                {
+                    "key": key,
+                    "label": label,
+                    **counts,
+                    "on_time_rate": on_time_rate(counts),
+                    "avg_delay_working_days": _average(row["delay_days"], counts["done_late"]),
+                },
+            )
         )
     rows.sort(key=lambda pair: pair[0])
+    totals_row = {
+        **totals,
+        "on_time_rate": on_time_rate(totals),
+        "avg_delay_working_days": _average(total_delay, totals["done_late"]),
+    }
     return {
         "group_by": group_by,
         "today": today,
         "filters": filters.as_dict(),
         "rows": [row for _, row in rows],
-        "totals": _finish(totals, delays.get(None)),
+        "totals": totals_row,
     }
 
 

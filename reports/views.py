@@ -54,11 +54,18 @@ EXPORT_EXPIRED = "export_expired"
 DOWNLOAD_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 
 
+NOT_FOUND_FILTER = OpenApiResponse(
+    description="`not_found`: the unit, document or directive filter is outside the "
+    "caller's scope, or does not exist."
+)
+
+
 def _download_responses(json_response: Any) -> dict:
     return {
         (200, "application/json"): json_response,
         (200, CSV_CONTENT_TYPE): OpenApiTypes.BINARY,
         (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+        404: NOT_FOUND_FILTER,
         409: OpenApiResponse(
             description="`export_too_large`: more rows than EXPORT_SYNC_MAX_ROWS; "
             "ask for it with POST exports/ instead."
@@ -161,6 +168,7 @@ class TimelinessChartView(ReportView):
         responses={
             (200, "image/png"): OpenApiTypes.BINARY,
             (200, "image/svg+xml"): OpenApiTypes.BINARY,
+            404: NOT_FOUND_FILTER,
         },
         description="Stacked bars of the four buckets per group, with the on-time rate, "
         "drawn from the same rows as reports/timeliness/.",
@@ -171,6 +179,13 @@ class TimelinessChartView(ReportView):
         report = selectors.timeliness_report(
             user=request.user, group_by=data["group_by"], filters=filters
         )
+        if len(report["rows"]) > CHART_MAX_GROUPS:
+            raise DomainError(
+                CHART_TOO_MANY_GROUPS,
+                _("Quá %(n)d nhóm cho một biểu đồ: hãy lọc thêm (theo văn bản, đơn vị, kỳ).")
+                % {"n": CHART_MAX_GROUPS},
+                fields={"group_by": [_("Quá nhiều nhóm.")]},
+            )
         fmt = data["format"]
         image = cached_chart(
             ("timeliness", report_json(report), fmt, get_language()),
@@ -179,6 +194,12 @@ class TimelinessChartView(ReportView):
         response = StreamingHttpResponse([image], content_type=CHART_CONTENT_TYPES[fmt])
         response["Content-Length"] = str(len(image))
         return response
+
+
+# More bars than this make no readable chart (and a 100,000-bar one would take a
+# worker minutes): the caller narrows the report first.
+CHART_MAX_GROUPS = 60
+CHART_TOO_MANY_GROUPS = "chart_too_many_groups"
 
 
 def timeliness_chart(report: dict[str, Any], *, fmt: str) -> bytes:

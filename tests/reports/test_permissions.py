@@ -108,3 +108,20 @@ def test_the_feed_url_needs_no_sign_in_and_covers_the_owners_scope(
     open_by_unit = {org.hiephoa.pk: 1, org.yenthe.pk: 1, org.office.pk: 1}
     expected = sum(open_by_unit[u] for u in visible_units(role, org))
     assert body.count("BEGIN:VEVENT") == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_export_job_is_its_owners_alone(
+    world, client_as, people, role, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = (
+            client_as(people.director, "owner")
+            .post(f"{API}/exports/", {"report": "timeliness", "format": "csv"}, format="json")
+            .json()
+        )
+    client = client_as(_user(people, role))
+    detail = client.get(f"{API}/exports/{job['id']}/")
+    download = client.get(f"{API}/exports/{job['id']}/download/")
+    expected = {"anonymous": 401, "director": 200}.get(role, 404)
+    assert (detail.status_code, download.status_code) == (expected, expected)

@@ -233,3 +233,28 @@ def test_a_rotated_or_unknown_feed_token_is_a_404(world, client_as, api_client, 
     assert api_client.get(f"{FEED}not-a-token.ics").status_code == 404
     stored = CalendarFeed.objects.get(user=people.officer, revoked_at=None)
     assert stored.token_hash not in new  # only the hash is stored, never the token
+
+
+def test_a_chart_of_too_many_groups_is_refused(world, director_client, monkeypatch):
+    monkeypatch.setattr("reports.views.CHART_MAX_GROUPS", 2)
+    response = director_client.get(CHART, {"group_by": "unit"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "chart_too_many_groups"
+    assert director_client.get(CHART, {"group_by": "category"}).status_code == 200
+
+
+def test_pruning_deletes_expired_files(world, director_client, django_capture_on_commit_callbacks):
+    from reports.services import exports_prune
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = director_client.post(
+            EXPORTS, {"report": "overdue", "format": "csv"}, format="json"
+        ).json()["id"]
+    job = ExportJob.objects.get(pk=job_id)
+    name = job.file.name
+    assert job.file.storage.exists(name)
+    assert exports_prune(now=timezone.now()) == 0
+    assert exports_prune(now=job.expires_at + timedelta(seconds=1)) == 1
+    job.refresh_from_db()
+    assert job.status == "expired" and not job.file.storage.exists(name)
+    assert director_client.get(f"{EXPORTS}{job_id}/download/").status_code == 410

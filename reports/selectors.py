@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -66,7 +66,14 @@ def percent(part: int, base: int) -> Decimal | None:
     (integers and Decimal, no float); None when the base is 0."""
     if not base:
         return None
-    return (Decimal(part) * 100 / Decimal(base)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return _hundredths(part * 100, base)
+
+
+def _hundredths(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator (both whole, denominator > 0) with two decimals,
+    rounded half up, in integers: floor(x * 100 + 1/2) hundredths."""
+    cents = (numerator * 200 + denominator) // (2 * denominator)
+    return Decimal(cents).scaleb(-2)
 
 
 def on_time_rate(counts: Mapping[str, int]) -> Decimal | None:
@@ -330,7 +337,7 @@ def _namer(group_by: str):
 def _average(days: int | None, count: int) -> Decimal | None:
     if not count:
         return None
-    return (Decimal(days or 0) / Decimal(count)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return _hundredths(days or 0, count)
 
 
 def timeliness_report(

@@ -105,3 +105,17 @@ def test_working_days_in_sql_match_the_calendar_across_holidays_and_swapped_satu
         for b in days:
             if a <= b:
                 assert upto[b] - upto[a] == counter.between(a, b), (a, b)
+
+
+def test_percent_in_integers_equals_decimal_rounding_half_up():
+    import random
+    from decimal import ROUND_HALF_UP
+
+    rng = random.Random(2022)
+    for _ in range(20000):
+        base = rng.randint(1, 5000)
+        part = rng.randint(0, base)
+        exact = (Decimal(part) * 100 / Decimal(base)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        assert str(percent(part, base)) == str(exact), (part, base)

@@ -172,6 +172,11 @@ def export_figures(*, rows_wanted: int) -> dict[str, dict[str, float]]:
                     result["seconds"] = elapsed
                     result["bytes"] = target.tell()
             result["rows"] = written
+        print(
+            f"  export {fmt}, {rows_wanted:,} rows: {result['seconds']:.1f} s, "
+            f"peak {result.get('peak_mib', float('nan')):.1f} MiB",
+            flush=True,
+        )
         figures[fmt] = result
     return figures
 
@@ -287,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         [v for pair in variants.values() for v in pair], rounds=args.rounds, warmup=WARMUP_ROUNDS
     )
     elapsed = time.monotonic() - started
+    print(f"timed {args.rounds} rounds in {elapsed:.0f} s; exports ...", flush=True)
     exports = {size: export_figures(rows_wanted=size) for size in EXPORT_SIZES}
     print_report(
         info=info,

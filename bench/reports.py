@@ -226,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--assignments", type=int, default=ASSIGNMENTS, help=f"rows to build ({ASSIGNMENTS:,})"
     )
+    parser.add_argument(
+        "--no-exports", action="store_true", help="time the report only, not the exports"
+    )
     args = parser.parse_args(argv)
     set_scale(args.assignments)
 
@@ -293,7 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     elapsed = time.monotonic() - started
     print(f"timed {args.rounds} rounds in {elapsed:.0f} s; exports ...", flush=True)
-    exports = {size: export_figures(rows_wanted=size) for size in EXPORT_SIZES}
+    exports = (
+        {} if args.no_exports else {size: export_figures(rows_wanted=size) for size in EXPORT_SIZES}
+    )
     print_report(
         info=info,
         total=Assignment.objects.count(),

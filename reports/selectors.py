@@ -306,36 +306,44 @@ def _day(value: Any) -> date:
     return value
 
 
-def _namer(group_by: str):
-    """row → (public key, Vietnamese label, sort key); at most one small query."""
+def _namer(group_by: str, at: Mapping[str, int]):
+    """record → (public key, Vietnamese label, sort key), reading the GROUP BY's
+    tuple at the positions `at`; at most one small query (units, categories)."""
+    key = at["group"]
     if group_by == "month":
 
-        def month(row):
-            day = _day(row["group"])
+        def month(record):
+            day = _day(record[key])
             return day.strftime("%Y-%m"), day.strftime("%m/%Y"), (day,)
 
         return month
     if group_by == "document":
-        return lambda row: (
-            row["group"],
-            f"{row['g_number']} {row['g_title']}".strip(),
-            (-_day(row["g_issued"]).toordinal(), -row["group"]),
+        number, title, issued = at["g_number"], at["g_title"], at["g_issued"]
+        return lambda record: (
+            record[key],
+            f"{record[number]} {record[title]}".strip(),
+            (-_day(record[issued]).toordinal(), -record[key]),
         )
     if group_by == "directive":
         # Printed order: a conclusion's items read (1), (2), ... as in the document.
-        return lambda row: (
-            row["group"],
-            f"({row['g_label']}) {row['g_title']}",
-            (row["g_document"], row["g_position"], row["group"]),
+        label, title, document, position = (
+            at["g_label"],
+            at["g_title"],
+            at["g_document"],
+            at["g_position"],
+        )
+        return lambda record: (
+            record[key],
+            f"({record[label]}) {record[title]}",
+            (record[document], record[position], record[key]),
         )
     if group_by == "unit":
-        units = {
-            pk: (name, code) for pk, name, code in OrgUnit.objects.values_list("id", "name", "code")
-        }
+        rows = OrgUnit.objects.values_list("id", "name", "code")
+        units = {pk: (name, code) for pk, name, code in rows}
 
-        def unit(row):
-            name, code = units.get(row["group"], ("", ""))
-            return row["group"], name, (code, row["group"])
+        def unit(record):
+            name, code = units.get(record[key], ("", ""))
+            return record[key], name, (code, record[key])
 
         return unit
     if group_by == "category":
@@ -346,8 +354,8 @@ def _namer(group_by: str):
             )
         }
 
-        def category(row):
-            code, name, position = categories.get(row["group"], ("", "", 0))
+        def category(record):
+            code, name, position = categories.get(record[key], ("", "", 0))
             return code, name, (position, code)
 
         return category
@@ -418,42 +426,46 @@ def timeliness_report(
     aggregates["delay_days"] = Sum(delay, filter=late)
     keys, names = _grouping(group_by)
     grouped = qs.values(**keys).annotate(**names, **aggregates).order_by()
-    name = _namer(group_by)
 
     # Read as plain tuples: Django's per-value converters and row dicts cost more
     # than the query itself on 100,000 groups.
     sql, params = grouped.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        columns = [column[0] for column in cursor.description]
+        at = {column[0]: index for index, column in enumerate(cursor.description)}
         fetched = cursor.fetchall()
-    at = {column: index for index, column in enumerate(columns)}
-    count_at = [(column, at[column]) for column in COUNTS]
-    delay_at = at["delay_days"]
-    name_at = [(column, at[column]) for column in ("group", *names)]
+    name = _namer(group_by, at)
+    i_total, i_on, i_late, i_open, i_over, i_ext, i_ret = (at[column] for column in COUNTS)
+    i_delay = at["delay_days"]
 
     rows = []
-    totals = dict.fromkeys(COUNTS, 0)
     total_delay = 0
     for record in fetched:
-        counts = {column: record[index] or 0 for column, index in count_at}
-        delay_days = record[delay_at] or 0
+        on, late, over = record[i_on] or 0, record[i_late] or 0, record[i_over] or 0
+        delay_days = record[i_delay] or 0
         total_delay += delay_days
-        key, label, order = name({column: record[index] for column, index in name_at})
+        base = on + late + over
+        key, label, order = name(record)
         rows.append(
             (
                 order,
                 {
                     "key": key,
                     "label": label,
-                    **counts,
-                    "on_time_rate": on_time_rate(counts),
-                    "avg_delay_working_days": _average(delay_days, counts["done_late"]),
+                    "total": record[i_total] or 0,
+                    "done_on_time": on,
+                    "done_late": late,
+                    "open_on_time": record[i_open] or 0,
+                    "open_overdue": over,
+                    "extensions_approved": record[i_ext] or 0,
+                    "reports_returned": record[i_ret] or 0,
+                    # on_time_rate() and _average(), inlined for 100,000 rows.
+                    "on_time_rate": _hundredths(on * 100, base) if base else None,
+                    "avg_delay_working_days": _hundredths(delay_days, late) if late else None,
                 },
             )
         )
-    for column in COUNTS:
-        totals[column] = sum(row[column] for _, row in rows)
+    totals = {column: sum(row[column] for _, row in rows) for column in COUNTS}
     rows.sort(key=lambda pair: pair[0])
     totals_row = {
         **totals,

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -429,17 +430,21 @@ def timeliness_report(
 
     # Read as plain tuples: Django's per-value converters and row dicts cost more
     # than the query itself on 100,000 groups.
-    sql, params = grouped.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        at = {column[0]: index for index, column in enumerate(cursor.description)}
-        fetched = cursor.fetchall()
-    name = _namer(group_by, at)
-    i_total, i_on, i_late, i_open, i_over, i_ext, i_ret = (at[column] for column in COUNTS)
-    i_delay = at["delay_days"]
-
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # a scope of no unit: nothing to ask the database
+        sql, fetched = None, []
+    if sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            at = {column[0]: index for index, column in enumerate(cursor.description)}
+            fetched = cursor.fetchall()
     rows = []
     total_delay = 0
+    if fetched:
+        name = _namer(group_by, at)
+        i_total, i_on, i_late, i_open, i_over, i_ext, i_ret = (at[column] for column in COUNTS)
+        i_delay = at["delay_days"]
     for record in fetched:
         on, late, over = record[i_on] or 0, record[i_late] or 0, record[i_over] or 0
         delay_days = record[i_delay] or 0

@@ -119,3 +119,9 @@ def test_percent_in_integers_equals_decimal_rounding_half_up():
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
         assert str(percent(part, base)) == str(exact), (part, base)
+
+
+def test_someone_without_a_unit_gets_an_empty_report(world, people):
+    report = timeliness_report(user=people.no_membership, group_by="directive", today=TODAY)
+    assert report["rows"] == []
+    assert report["totals"]["total"] == 0 and report["totals"]["on_time_rate"] is None

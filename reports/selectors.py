@@ -60,8 +60,6 @@ BUCKETS: tuple[str, ...] = tuple(Timeliness.values)
 # The counts of a row, in the order the API and the exports show them.
 COUNTS = ("total", *BUCKETS, "extensions_approved", "reports_returned")
 
-_CENT = Decimal("0.01")
-
 
 def percent(part: int, base: int) -> Decimal | None:
     """part / base as a percentage with two decimals, rounded half up, exactly

@@ -58,6 +58,7 @@ api_v1 = [
     path("sync/", SyncView.as_view(), name="sync"),
     path("", include("directives.urls")),
     path("", include("enforcement.urls")),
+    path("", include("reports.urls")),
     path("", include(router.urls)),
 ]
 

@@ -79,3 +79,49 @@ def test_working_day_counter_skips_weekends():
     counter = WorkingDayCounter(date(2022, 6, 30), date(2022, 7, 15))
     assert counter.between(date(2022, 6, 30), date(2022, 7, 4)) == 2  # Fri 1, Mon 4
     assert counter.between(date(2022, 7, 4), date(2022, 7, 4)) == 0
+
+
+@pytest.mark.django_db
+def test_working_days_in_sql_match_the_calendar_across_holidays_and_swapped_saturdays():
+    """The report counts delays in SQL; units.calendar is the reference. Every pair
+    of days in the seeded 2022-2024 calendar's exceptions (Tết, 30/4-1/5, 2/9 and
+    the Saturdays worked for them), and the days around them, must agree."""
+
+    from reports.selectors import _calendar_exceptions_between, working_days_upto
+    from units.models import CalendarDay
+
+    first, last = date(2022, 1, 1), date(2024, 12, 31)
+    exceptions = _calendar_exceptions_between(first, last)
+    assert any(change > 0 for _, change in exceptions)  # a swapped Saturday is in range
+    upto = dict(
+        CalendarDay.objects.filter(date__range=(first, last))
+        .annotate(n=working_days_upto("date", exceptions))
+        .values_list("date", "n")
+    )
+    assert len(upto) > 20
+    counter = WorkingDayCounter(first, last)
+    days = sorted(upto)
+    for a in days:
+        for b in days:
+            if a <= b:
+                assert upto[b] - upto[a] == counter.between(a, b), (a, b)
+
+
+def test_percent_in_integers_equals_decimal_rounding_half_up():
+    import random
+    from decimal import ROUND_HALF_UP
+
+    rng = random.Random(2022)
+    for _ in range(20000):
+        base = rng.randint(1, 5000)
+        part = rng.randint(0, base)
+        exact = (Decimal(part) * 100 / Decimal(base)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        assert str(percent(part, base)) == str(exact), (part, base)
+
+
+def test_someone_without_a_unit_gets_an_empty_report(world, people):
+    report = timeliness_report(user=people.no_membership, group_by="directive", today=TODAY)
+    assert report["rows"] == []
+    assert report["totals"]["total"] == 0 and report["totals"]["on_time_rate"] is None

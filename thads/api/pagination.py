@@ -25,6 +25,14 @@ def wanted_fields(request, serializer_class) -> list[str] | None:
     return [name for name in known if name in names]
 
 
+def _kept_fields(request, view) -> list[str] | None:
+    """`?fields=` of a view with a serializer; a view that shapes its own rows
+    (reports) validates its parameters itself."""
+    if not hasattr(view, "get_serializer_class"):
+        return None
+    return wanted_fields(request, view.get_serializer_class())
+
+
 class CursorPagination(pagination.CursorPagination):
     """Keyset pages: no COUNT(*), stable under inserts, cheap at any depth.
 
@@ -39,8 +47,7 @@ class CursorPagination(pagination.CursorPagination):
     kept_fields: list[str] | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
-        if view is not None:
-            self.kept_fields = wanted_fields(request, view.get_serializer_class())
+        self.kept_fields = _kept_fields(request, view)
         return super().paginate_queryset(queryset, request, view)
 
     def get_ordering(self, request, queryset, view):
@@ -76,7 +83,7 @@ class CursorPagination(pagination.CursorPagination):
         whose first column is the id: the same rows, positions and links as DRF
         gives for the queryset, without building one. None when the cursor's
         position is not an id: the queryset path then answers as DRF does."""
-        self.kept_fields = wanted_fields(request, view.get_serializer_class())
+        self.kept_fields = _kept_fields(request, view)
         self.request = request
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "thads",
+    "changelog",
     "units",
     "directives",
     "notifications",

@@ -793,10 +793,10 @@ class Setup:
     """Per user: the URLs of every variant, checked against each other."""
 
     def __init__(self, username: str, *, meta: dict, watermark: int):
+        from changelog.log import KIND_ASSIGNMENT
+        from changelog.models import ChangeLog
         from directives.models import Assignment
         from sync.feed import KINDS, _units_of, make_token
-        from sync.log import KIND_ASSIGNMENT
-        from sync.models import ChangeLog
         from units.models import User
         from units.selectors import user_scope
 

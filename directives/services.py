@@ -20,6 +20,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from changelog.log import (
+    KIND_ASSIGNMENT,
+    KIND_DIRECTIVE,
+    KIND_DOCUMENT,
+    KIND_EXTENSION,
+    KIND_REPORT,
+    record_change,
+    record_changes,
+)
 from directives import access
 from directives.extraction import ExtractedItem, extract_items, make_title
 from directives.files import check_uploads, upright_photo
@@ -42,15 +51,6 @@ from directives.models import (
     SourceDocument,
 )
 from directives.reminder_points import PolicyRules, configured_window, next_point_after
-from sync.log import (
-    KIND_ASSIGNMENT,
-    KIND_DIRECTIVE,
-    KIND_DOCUMENT,
-    KIND_EXTENSION,
-    KIND_REPORT,
-    record_change,
-    record_changes,
-)
 from thads.clock import DAY_RANGE, OUT_OF_RANGE, day_in_range, local_today
 from thads.errors import DomainError
 from units.calendar import load_calendar, roll_to_working_day

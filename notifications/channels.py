@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from changelog.log import KIND_NOTIFICATION, record_changes
 from notifications.models import (
     CHANNEL_EMAIL,
     CHANNEL_INBOX,
@@ -26,7 +27,6 @@ from notifications.models import (
     NotificationPreference,
     WebhookEndpoint,
 )
-from sync.log import KIND_NOTIFICATION, record_changes
 
 RECIPIENT_DEACTIVATED = "recipient is deactivated"
 

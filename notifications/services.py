@@ -5,14 +5,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from changelog.log import KIND_NOTIFICATION, record_change, record_changes
+from changelog.models import ChangeOp
 from notifications.models import (
     Device,
     Notification,
     NotificationPreference,
     WebhookEndpoint,
 )
-from sync.log import KIND_NOTIFICATION, record_change, record_changes
-from sync.models import ChangeOp
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """The delta-sync feed: what changed since a token, as the caller may see it now.
 
 This module sits on top of the other apps (it reads through their selectors and
-serializers); `sync.models` and `sync.log` stay a leaf that everyone writes to.
+serializers); the change log it reads (`changelog`) is a leaf that everyone writes to.
 
 Tokens are signed, carry the caller's id, a watermark and the units the caller
 could see when the token was made. A delta page serves change-log rows whose
@@ -27,6 +27,16 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from changelog.log import (
+    KIND_ASSIGNMENT,
+    KIND_DIRECTIVE,
+    KIND_DOCUMENT,
+    KIND_EXTENSION,
+    KIND_NOTIFICATION,
+    KIND_REPORT,
+    KIND_UNIT,
+)
+from changelog.models import ChangeLog, ChangeOp
 from directives import rows as rows_
 from directives import selectors as directive_selectors
 from directives.models import Assignment, Directive, ExtensionRequest, ProgressReport
@@ -38,16 +48,6 @@ from directives.serializers import (
 )
 from notifications.selectors import notification_list
 from notifications.serializers import NotificationSerializer
-from sync.log import (
-    KIND_ASSIGNMENT,
-    KIND_DIRECTIVE,
-    KIND_DOCUMENT,
-    KIND_EXTENSION,
-    KIND_NOTIFICATION,
-    KIND_REPORT,
-    KIND_UNIT,
-)
-from sync.models import ChangeLog, ChangeOp
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import OrgUnit

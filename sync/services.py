@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from sync.models import ChangeLog
+from changelog.models import ChangeLog
 
 
 def change_log_prune(*, now: datetime | None = None, batch: int = 10_000) -> int:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "thads",
+    "changelog",
     "units",
     "directives",
     "notifications",
@@ -231,7 +232,7 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "thads.api.authentication.SessionJWTAuthentication",
+        "units.authentication.SessionJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

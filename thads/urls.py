@@ -14,13 +14,13 @@ from notifications.views import (
 from reminders.views import ReminderLedgerViewSet
 from sync.views import SyncView
 from thads import views
-from thads.api.auth import (
+from thads.api.root import ApiRootView
+from units.auth import (
     BROWSER_AUTH_URLS,
     LogoutView,
     ThrottledTokenRefreshView,
     TokenObtainView,
 )
-from thads.api.root import ApiRootView
 from units.views import (
     LoginSessionViewSet,
     MembershipViewSet,

@@ -7,6 +7,9 @@ class UnitsConfig(AppConfig):
     verbose_name = _("Đơn vị và người dùng")
 
     def ready(self):
-        from units import signals
+        from units import (
+            schema,  # noqa: F401 - registers the OpenAPI extensions
+            signals,
+        )
 
         signals.connect()

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sync.log import KIND_UNIT, record_change
+from changelog.log import KIND_UNIT, record_change
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import (

@@ -78,8 +78,8 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.test import Client
 
 from tests.contract import STATS_KEY
-from thads.api.authentication import SESSION_CLAIM
 from thads.wsgi import application
+from units.authentication import SESSION_CLAIM
 from units.models import User
 
 MAX_EXAMPLES = int(os.environ.get("THADS_CONTRACT_EXAMPLES", "10"))

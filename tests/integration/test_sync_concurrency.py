@@ -24,11 +24,11 @@ from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Max
 
+from changelog.log import KIND_ASSIGNMENT
+from changelog.models import ChangeLog
 from directives import services
 from directives.models import Assignment
 from sync.feed import TOKEN_SALT
-from sync.log import KIND_ASSIGNMENT
-from sync.models import ChangeLog
 from tests.directives.factories import assign_one
 from tests.sync.conftest import SyncPass, sync_all
 from units.models import User

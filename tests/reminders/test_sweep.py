@@ -26,6 +26,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from changelog.models import ChangeLog
 from directives import selectors as directive_selectors
 from directives import services as directive_services
 from directives.models import (
@@ -39,7 +40,6 @@ from notifications.channels import DeliveryError
 from notifications.models import Notification
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger
-from sync.models import ChangeLog
 from tests.directives.factories import DirectiveFactory, assign_one, drive, request_extension
 from tests.factories import OrgUnitFactory, member
 from tests.reminders.helpers import API, at, kinds, prefer, rows

@@ -14,6 +14,8 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
+from changelog.log import KIND_ASSIGNMENT, KIND_DIRECTIVE, KIND_UNIT, record_change
+from changelog.models import ChangeLog
 from directives import services
 from directives.models import (
     Assignment,
@@ -24,8 +26,6 @@ from directives.models import (
 )
 from notifications.models import Notification
 from sync.feed import TOKEN_SALT
-from sync.log import KIND_ASSIGNMENT, KIND_DIRECTIVE, KIND_UNIT, record_change
-from sync.models import ChangeLog
 from sync.services import change_log_prune
 from tests.directives.factories import (
     API,

@@ -3,7 +3,7 @@
 from django.test import Client
 
 from tests.factories import PASSWORD
-from thads.api.auth import LoginIPThrottle
+from units.auth import LoginIPThrottle
 from units.models import OrgUnit
 
 TOKEN = "/api/v1/auth/token/"

@@ -1,3 +1,9 @@
+"""`manage.py seed_demo`: the demo data of every app, each app seeding its own part.
+
+It lives in `enforcement`, the top of the layers that can see every seed (units,
+directives and its own): a command in a lower app would have to import upward.
+"""
+
 from django.core.management.base import BaseCommand
 
 from directives.seed import seed_directives, seed_recurring

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from sync.models import ChangeLog, ChangeOp
+from changelog.models import ChangeLog, ChangeOp
 
 KIND_UNIT = "unit"
 KIND_DOCUMENT = "document"

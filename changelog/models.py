@@ -1,8 +1,9 @@
 """The change log behind the delta-sync feed.
 
 Every service that changes something a client keeps offline appends a row
-here in the same transaction. This app is a leaf: it imports no other app, so
-every app may write to it.
+here in the same transaction. This app is a leaf: it imports no other app but
+`thads`, so every app may write to it; `sync` reads it. The model was born in
+`sync` and its table keeps that name (`sync_changelog`).
 """
 
 from django.db import models
@@ -30,6 +31,7 @@ class ChangeLog(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "sync_changelog"
         indexes = [models.Index(fields=["txid", "id"], name="changelog_txid_id")]
         constraints = [
             models.CheckConstraint(

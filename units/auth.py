@@ -24,10 +24,10 @@ from rest_framework_simplejwt.serializers import (
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from thads.api.authentication import SESSION_CLAIM
 from thads.api.exceptions import GENERIC_MESSAGES
 from thads.errors import DomainError
 from thads.text import nfc
+from units.authentication import SESSION_CLAIM
 from units.models import LoginSession
 from units.services import login_session_revoke, login_session_start
 

@@ -1,0 +1,314 @@
+"""The assignment workflow: acknowledge, report, accept, return, cancel, move the
+deadline, transfer to a successor unit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from directives import access
+from directives.errors import INVALID_PERCENT, TRANSFER_TO_ITSELF
+from directives.models import (
+    Assignment,
+    AssignmentEvent,
+    AssignmentStatus,
+    ProgressReport,
+)
+from directives.services._common import _check_due_date, _now, _require_reason, _store_attachments
+from directives.services._transition import (
+    _event,
+    _existing_by_uuid,
+    _lock,
+    _mark_acknowledged,
+    _save,
+    _snapshot,
+)
+from directives.services.extensions import _close_pending_extensions
+from sync.log import (
+    KIND_REPORT,
+    record_change,
+)
+from thads.clock import local_today
+from thads.errors import DomainError
+from units.calendar import roll_to_working_day
+from units.models import OrgUnit
+
+
+@transaction.atomic
+def assignment_acknowledge(
+    *,
+    actor,
+    assignment: Assignment,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="acknowledge")
+    before = _snapshot(assignment, ["status"])
+    assignment.status = AssignmentStatus.ACKNOWLEDGED
+    fields = ["status", *_mark_acknowledged(assignment, actor, at)]
+    _save(assignment, fields, at=at)
+    _event(assignment, AssignmentEvent.Action.ACKNOWLEDGED, actor=actor, at=at, before=before)
+    return assignment
+
+
+@transaction.atomic
+def assignment_report_progress(
+    *,
+    actor,
+    assignment: Assignment,
+    percent: int,
+    note: str = "",
+    figures: dict[str, Any] | None = None,
+    files: Sequence[UploadedFile] = (),
+    client_uuid=None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> ProgressReport:
+    """Append a progress report; the assignment shows it as the latest and moves
+    to in_progress. A report sent twice with the same `client_uuid` is created once."""
+    existing = _existing_by_uuid(
+        ProgressReport, author_field="author", actor=actor, client_uuid=client_uuid
+    )
+    if existing is not None:
+        return existing
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="progress")
+    if not 0 <= percent <= 100:
+        raise DomainError(
+            INVALID_PERCENT,
+            _("Tiến độ phải từ 0 đến 100."),
+            fields={"percent": [_("Tiến độ phải từ 0 đến 100.")]},
+        )
+    report = ProgressReport.objects.create(
+        assignment=assignment,
+        kind=ProgressReport.Kind.PROGRESS,
+        author=actor,
+        percent=percent,
+        note=note,
+        figures=figures or {},
+        client_uuid=client_uuid,
+        created_at=at,
+    )
+    if files:
+        _store_attachments(files, actor=actor, now=at, report=report)
+    record_change(KIND_REPORT, report.pk, unit_id=assignment.unit_id)
+    before = _snapshot(assignment, ["status", "progress"])
+    assignment.status = AssignmentStatus.IN_PROGRESS
+    assignment.progress = percent
+    assignment.latest_report = report
+    fields = ["status", "progress", "latest_report", *_mark_acknowledged(assignment, actor, at)]
+    _save(assignment, fields, at=at)
+    _event(
+        assignment,
+        AssignmentEvent.Action.PROGRESS_REPORTED,
+        actor=actor,
+        at=at,
+        before=before,
+        note=note,
+    )
+    return report
+
+
+@transaction.atomic
+def assignment_report_completion(
+    *,
+    actor,
+    assignment: Assignment,
+    note: str = "",
+    files: Sequence[UploadedFile] = (),
+    client_uuid=None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    existing = _existing_by_uuid(
+        ProgressReport, author_field="author", actor=actor, client_uuid=client_uuid
+    )
+    if existing is not None:
+        return existing.assignment
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="complete")
+    report = ProgressReport.objects.create(
+        assignment=assignment,
+        kind=ProgressReport.Kind.COMPLETION,
+        author=actor,
+        percent=100,
+        note=note,
+        client_uuid=client_uuid,
+        created_at=at,
+    )
+    if files:
+        _store_attachments(files, actor=actor, now=at, report=report)
+    record_change(KIND_REPORT, report.pk, unit_id=assignment.unit_id)
+    before = _snapshot(assignment, ["status", "progress"])
+    assignment.status = AssignmentStatus.REPORTED
+    assignment.progress = 100
+    assignment.reported_at = at
+    assignment.latest_report = report
+    fields = [
+        "status",
+        "progress",
+        "reported_at",
+        "latest_report",
+        *_mark_acknowledged(assignment, actor, at),
+    ]
+    _save(assignment, fields, at=at)
+    _event(
+        assignment,
+        AssignmentEvent.Action.COMPLETION_REPORTED,
+        actor=actor,
+        at=at,
+        before=before,
+        note=note,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_accept(
+    *,
+    actor,
+    assignment: Assignment,
+    note: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    """Accept the reported completion. Timeliness is judged on the day the unit
+    reported it, against the latest approved deadline."""
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="accept")
+    before = _snapshot(assignment, ["status"])
+    assignment.status = AssignmentStatus.DONE
+    assignment.completed_at = assignment.reported_at or at
+    assignment.completed_on = local_today(assignment.completed_at)
+    _save(assignment, ["status", "completed_at", "completed_on"], at=at)
+    _close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã hoàn thành."))
+    _event(
+        assignment, AssignmentEvent.Action.ACCEPTED, actor=actor, at=at, before=before, note=note
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_return(
+    *,
+    actor,
+    assignment: Assignment,
+    reason: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="return")
+    _require_reason(reason)
+    before = _snapshot(assignment, ["status", "return_count"])
+    assignment.status = AssignmentStatus.IN_PROGRESS
+    assignment.return_count += 1
+    assignment.reported_at = None
+    _save(assignment, ["status", "return_count", "reported_at"], at=at)
+    _event(
+        assignment, AssignmentEvent.Action.RETURNED, actor=actor, at=at, before=before, note=reason
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_cancel(
+    *,
+    actor,
+    assignment: Assignment,
+    reason: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="cancel")
+    _require_reason(reason)
+    before = _snapshot(assignment, ["status"])
+    assignment.status = AssignmentStatus.CANCELLED
+    assignment.cancelled_at = at
+    _save(assignment, ["status", "cancelled_at"], at=at)
+    _close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã bị hủy."))
+    _event(
+        assignment, AssignmentEvent.Action.CANCELLED, actor=actor, at=at, before=before, note=reason
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    actor,
+    assignment: Assignment,
+    due_date: date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    """Leadership sets a new deadline directly (an approved deadline by decision);
+    the original deadline stays."""
+    at = _now(now)
+    assignment = _lock(assignment, expected_version)
+    access.ensure_action(actor=actor, assignment=assignment, action="update")
+    fields = []
+    before = _snapshot(assignment, ["due_date"])
+    if due_date is not None:
+        _check_due_date(assignment.directive.document, due_date)
+        assignment.due_date = roll_to_working_day(due_date)
+        fields.append("due_date")
+    _save(assignment, fields, at=at)
+    _event(assignment, AssignmentEvent.Action.UPDATED, actor=actor, at=at, before=before, note=note)
+    return assignment
+
+
+@transaction.atomic
+def assignments_transfer(
+    *, actor, from_unit: OrgUnit, to_unit: OrgUnit, now: datetime | None = None
+) -> list[Assignment]:
+    """Move `from_unit`'s open assignments to its successor `to_unit`, with history.
+
+    Where the successor already has the same directive, the predecessor's
+    assignment is cancelled instead (its history points to the successor's).
+    """
+    access.ensure_leadership(actor)
+    if from_unit.pk == to_unit.pk:
+        raise DomainError(
+            TRANSFER_TO_ITSELF,
+            _("Đơn vị kế thừa phải khác đơn vị chuyển đi."),
+            fields={"to_unit": [_("Đơn vị kế thừa phải khác đơn vị chuyển đi.")]},
+        )
+    at = _now(now)
+    moved = []
+    open_statuses = [s for s in AssignmentStatus.values if s not in ("done", "cancelled")]
+    for assignment in (
+        Assignment.objects.select_for_update()
+        .filter(unit=from_unit, status__in=open_statuses)
+        .order_by("id")
+    ):
+        if Assignment.objects.filter(directive_id=assignment.directive_id, unit=to_unit).exists():
+            assignment_cancel(
+                actor=actor,
+                assignment=assignment,
+                reason=str(
+                    _("Đơn vị kế thừa %(code)s đã có nhiệm vụ này.") % {"code": to_unit.code}
+                ),
+                now=at,
+            )
+            continue
+        before = _snapshot(assignment, ["unit_id"])
+        assignment.unit = to_unit
+        _save(assignment, ["unit"], at=at)
+        _event(assignment, AssignmentEvent.Action.TRANSFERRED, actor=actor, at=at, before=before)
+        moved.append(assignment)
+    return moved

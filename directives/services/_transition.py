@@ -1,14 +1,18 @@
 """The skeleton every assignment transition repeats: lock, check, snapshot,
-save, event."""
+save, event (`transition`), and its pieces for the services that lock their
+rows themselves (a transfer, a new assignment)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from directives import access
 from directives.errors import VERSION_MISMATCH
 from directives.models import (
     REMINDED_STATUSES,
@@ -27,15 +31,15 @@ from sync.log import (
 from thads.errors import DomainError
 
 
-def _snapshot(assignment: Assignment, fields: Sequence[str]) -> dict[str, Any]:
+def snapshot(assignment: Assignment, fields: Sequence[str]) -> dict[str, Any]:
     values = {}
-    for field in fields:
-        value = getattr(assignment, field)
-        values[field] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    for name in fields:
+        value = getattr(assignment, name)
+        values[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
     return values
 
 
-def _event(
+def record_event(
     assignment: Assignment,
     action: str,
     *,
@@ -46,15 +50,13 @@ def _event(
 ) -> AssignmentEvent:
     before = before or {}
     if before:
-        after = _snapshot(assignment, list(before))
+        after = snapshot(assignment, list(before))
     elif action == AssignmentEvent.Action.ASSIGNED:
         # The start of the trail: what was assigned, so history alone rebuilds it.
-        after = _snapshot(
-            assignment, ["unit_id", "role", "status", "due_date", "original_due_date"]
-        )
+        after = snapshot(assignment, ["unit_id", "role", "status", "due_date", "original_due_date"])
     else:
         after = {}
-    _log_assignment(assignment, action, before)
+    log_assignment(assignment, action, before)
     return AssignmentEvent.objects.create(
         assignment=assignment,
         action=action,
@@ -66,7 +68,7 @@ def _event(
     )
 
 
-def _log_assignment(assignment: Assignment, action: str, before: dict[str, Any]) -> None:
+def log_assignment(assignment: Assignment, action: str, before: dict[str, Any]) -> None:
     """Tell the sync feed: the unit sees the assignment change; a new assignment
     also brings its directive and document into the unit's view; a transfer
     takes it out of the old unit's."""
@@ -98,9 +100,25 @@ def _log_assignment(assignment: Assignment, action: str, before: dict[str, Any])
     record_changes(rows)
 
 
-def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
+@dataclass(frozen=True)
+class Loaded:
+    """What the row held when it was locked. `save` compares the row against it to
+    tell a new deadline or a change of phase (the reminder points start afresh)
+    from an edit that leaves the schedule as it was."""
+
+    status: str | None
+    due_date: date | None
+
+
+# A row its caller locked with its own query (a transfer): nothing is known of
+# its earlier state, so its reminder points are computed afresh.
+NOT_LOADED = Loaded(status=None, due_date=None)
+
+
+def lock(assignment: Assignment, expected_version: int | None) -> tuple[Assignment, Loaded]:
+    """The assignment's row under `select_for_update`, and what it held; a 412
+    when the caller's `expected_version` is not the row's."""
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    locked._loaded = (locked.status, locked.due_date)
     if expected_version is not None and locked.version != expected_version:
         raise DomainError(
             VERSION_MISMATCH,
@@ -108,28 +126,66 @@ def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
             extra={"current_version": locked.version},
             status_code=412,
         )
-    return locked
+    return locked, Loaded(status=locked.status, due_date=locked.due_date)
 
 
-def _save(assignment: Assignment, fields: Sequence[str], *, at: datetime) -> None:
+def save(assignment: Assignment, fields: Sequence[str], *, at: datetime, loaded: Loaded) -> None:
+    """Save `fields`, bump `version`, and keep `next_reminder_at` right."""
     assignment.version += 1
-    was_status, was_due = getattr(assignment, "_loaded", (None, None))
     unchanged_schedule = (
         assignment.next_reminder_at is not None
         and assignment.status in REMINDED_STATUSES
-        and was_status in REMINDED_STATUSES
-        and was_due == assignment.due_date
+        and loaded.status in REMINDED_STATUSES
+        and loaded.due_date == assignment.due_date
     )
     if not unchanged_schedule:
         # A new deadline or a change of phase starts the points afresh; otherwise
         # the pending point stays, even if it is due and the sweep has not run yet.
         # A moved deadline keeps the points of the new one that are already due.
-        moved = was_due is not None and was_due != assignment.due_date
+        moved = loaded.due_date is not None and loaded.due_date != assignment.due_date
         assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=moved)
     assignment.save(update_fields=[*fields, "version", "next_reminder_at", "updated_at"])
 
 
-def _mark_acknowledged(assignment: Assignment, actor, at: datetime) -> list[str]:
+@dataclass
+class Step:
+    """One transition in progress: the locked row to change, the fields it
+    changed, and the event's `before` and note."""
+
+    assignment: Assignment
+    before: dict[str, Any]
+    note: str = ""
+    fields: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def transition(
+    assignment: Assignment,
+    *,
+    actor,
+    at: datetime,
+    event: str,
+    action: str | None = None,
+    expected_version: int | None = None,
+    snapshot_fields: Sequence[str] = (),
+    note: str = "",
+) -> Iterator[Step]:
+    """Lock the row (412 on a stale `expected_version`), check that `actor` may do
+    `action` in its state (403/409; None when the caller checked already),
+    snapshot `snapshot_fields`; the body changes `step.assignment` and lists
+    what it changed in `step.fields`; then the row is saved (version, next
+    reminder) and the event appended. When the body raises, nothing more is
+    written and the exception goes on (the service's atomic block undoes the rest)."""
+    locked, loaded = lock(assignment, expected_version)
+    if action is not None:
+        access.ensure_action(actor=actor, assignment=locked, action=action)
+    step = Step(assignment=locked, before=snapshot(locked, snapshot_fields), note=note)
+    yield step
+    save(step.assignment, step.fields, at=at, loaded=loaded)
+    record_event(step.assignment, event, actor=actor, at=at, before=step.before, note=step.note)
+
+
+def mark_acknowledged(assignment: Assignment, actor, at: datetime) -> list[str]:
     if assignment.acknowledged_at is None:
         assignment.acknowledged_at = at
         assignment.acknowledged_by = actor
@@ -137,7 +193,7 @@ def _mark_acknowledged(assignment: Assignment, actor, at: datetime) -> list[str]
     return []
 
 
-def _existing_by_uuid(model, *, author_field: str, actor, client_uuid):
+def existing_by_uuid(model, *, author_field: str, actor, client_uuid):
     if client_uuid is None:
         return None
     return model.objects.filter(**{author_field: actor, "client_uuid": client_uuid}).first()

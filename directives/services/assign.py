@@ -35,7 +35,7 @@ from directives.services._common import (
     _now,
     _require_reason,
 )
-from directives.services._transition import _event
+from directives.services._transition import record_event
 from directives.services.policies import next_reminder_at
 from directives.services.workflow import assignment_cancel
 from sync.log import (
@@ -228,6 +228,8 @@ def directive_assign(
                 "b": rolled.strftime("%d/%m/%Y"),
             }
         )
-        _event(assignment, AssignmentEvent.Action.ASSIGNED, actor=actor, at=at, note=str(note))
+        record_event(
+            assignment, AssignmentEvent.Action.ASSIGNED, actor=actor, at=at, note=str(note)
+        )
         created.append(assignment)
     return created

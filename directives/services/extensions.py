@@ -25,14 +25,7 @@ from directives.models import (
     ExtensionStatus,
 )
 from directives.services._common import _check_day, _now, _require_reason, _store_attachments
-from directives.services._transition import (
-    _event,
-    _existing_by_uuid,
-    _lock,
-    _mark_acknowledged,
-    _save,
-    _snapshot,
-)
+from directives.services._transition import existing_by_uuid, mark_acknowledged, transition
 from sync.log import (
     KIND_EXTENSION,
     record_change,
@@ -53,50 +46,50 @@ def extension_request_create(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> ExtensionRequest:
-    existing = _existing_by_uuid(
+    existing = existing_by_uuid(
         ExtensionRequest, author_field="requested_by", actor=actor, client_uuid=client_uuid
     )
     if existing is not None:
         return existing
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="request_extension")
-    _require_reason(reason)
-    _check_day(requested_due_date, "requested_due_date")
-    if requested_due_date <= assignment.due_date:
-        raise DomainError(
-            EXTENSION_NOT_LATER,
-            _("Hạn đề nghị phải sau hạn hiện hành (%(day)s).")
-            % {"day": assignment.due_date.strftime("%d/%m/%Y")},
-            fields={"requested_due_date": [_("Phải sau hạn hiện hành.")]},
-        )
-    if assignment.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-        raise DomainError(
-            EXTENSION_PENDING,
-            _("Đã có một đề nghị gia hạn đang chờ duyệt."),
-            status_code=409,
-        )
-    extension = ExtensionRequest.objects.create(
-        assignment=assignment,
-        requested_by=actor,
-        requested_due_date=requested_due_date,
-        reason=reason,
-        previous_due_date=assignment.due_date,
-        client_uuid=client_uuid,
-        created_at=at,
-    )
-    if files:
-        _store_attachments(files, actor=actor, now=at, extension=extension)
-    record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
-    fields = _mark_acknowledged(assignment, actor, at)
-    _save(assignment, fields, at=at)
-    _event(
+    with transition(
         assignment,
-        AssignmentEvent.Action.EXTENSION_REQUESTED,
         actor=actor,
         at=at,
+        event=AssignmentEvent.Action.EXTENSION_REQUESTED,
+        action="request_extension",
+        expected_version=expected_version,
         note=f"{requested_due_date.isoformat()}: {reason}",
-    )
+    ) as step:
+        assignment = step.assignment
+        _require_reason(reason)
+        _check_day(requested_due_date, "requested_due_date")
+        if requested_due_date <= assignment.due_date:
+            raise DomainError(
+                EXTENSION_NOT_LATER,
+                _("Hạn đề nghị phải sau hạn hiện hành (%(day)s).")
+                % {"day": assignment.due_date.strftime("%d/%m/%Y")},
+                fields={"requested_due_date": [_("Phải sau hạn hiện hành.")]},
+            )
+        if assignment.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+            raise DomainError(
+                EXTENSION_PENDING,
+                _("Đã có một đề nghị gia hạn đang chờ duyệt."),
+                status_code=409,
+            )
+        extension = ExtensionRequest.objects.create(
+            assignment=assignment,
+            requested_by=actor,
+            requested_due_date=requested_due_date,
+            reason=reason,
+            previous_due_date=assignment.due_date,
+            client_uuid=client_uuid,
+            created_at=at,
+        )
+        if files:
+            _store_attachments(files, actor=actor, now=at, extension=extension)
+        record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
+        step.fields += mark_acknowledged(assignment, actor, at)
     return extension
 
 
@@ -113,6 +106,22 @@ def _lock_pending_extension(extension: ExtensionRequest) -> ExtensionRequest:
     return extension
 
 
+def _decide(
+    extension: ExtensionRequest, status: str, *, actor, at: datetime, unit_id: int, reason=None
+) -> None:
+    """Record the decision on a pending request and tell the feed of the unit
+    that holds the assignment (`unit_id`, read from the locked row)."""
+    extension.status = status
+    extension.decided_by = actor
+    extension.decided_at = at
+    fields = ["status", "decided_by", "decided_at"]
+    if reason is not None:
+        extension.decision_reason = str(reason)
+        fields.append("decision_reason")
+    extension.save(update_fields=fields)
+    record_change(KIND_EXTENSION, extension.pk, unit_id=unit_id)
+
+
 @transaction.atomic
 def extension_approve(
     *, actor, extension: ExtensionRequest, now: datetime | None = None
@@ -122,43 +131,44 @@ def extension_approve(
     access.ensure_leadership(actor)
     at = _now(now)
     extension = _lock_pending_extension(extension)
-    assignment = _lock(extension.assignment, None)
-    if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
-        raise DomainError(
-            TRANSITION_NOT_ALLOWED,
-            _("Nhiệm vụ đã kết thúc; không thể gia hạn."),
-            extra={"status": assignment.status, "allowed_actions": []},
-            status_code=409,
-        )
-    extension.status = ExtensionStatus.APPROVED
-    extension.decided_by = actor
-    extension.decided_at = at
-    extension.save(update_fields=["status", "decided_by", "decided_at"])
-    record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
-    new_due = roll_to_working_day(extension.requested_due_date)
-    if new_due <= assignment.due_date:
-        # Leadership moved the deadline past the request meanwhile: approving it
-        # would bring the deadline forward under the name of an extension.
-        raise DomainError(
-            EXTENSION_NOT_LATER,
-            _("Hạn đề nghị (%(asked)s) không sau hạn hiện hành (%(due)s); hãy từ chối đề nghị.")
-            % {
-                "asked": new_due.strftime("%d/%m/%Y"),
-                "due": assignment.due_date.strftime("%d/%m/%Y"),
-            },
-            status_code=409,
-        )
-    before = _snapshot(assignment, ["due_date", "extension_count"])
-    assignment.due_date = new_due
-    assignment.extension_count += 1
-    _save(assignment, ["due_date", "extension_count"], at=at)
-    _event(
-        assignment,
-        AssignmentEvent.Action.EXTENSION_APPROVED,
+    with transition(
+        extension.assignment,
         actor=actor,
         at=at,
-        before=before,
-    )
+        event=AssignmentEvent.Action.EXTENSION_APPROVED,
+        snapshot_fields=["due_date", "extension_count"],
+    ) as step:
+        assignment = step.assignment
+        if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
+            raise DomainError(
+                TRANSITION_NOT_ALLOWED,
+                _("Nhiệm vụ đã kết thúc; không thể gia hạn."),
+                extra={"status": assignment.status, "allowed_actions": []},
+                status_code=409,
+            )
+        _decide(
+            extension,
+            ExtensionStatus.APPROVED,
+            actor=actor,
+            at=at,
+            unit_id=assignment.unit_id,
+        )
+        new_due = roll_to_working_day(extension.requested_due_date)
+        if new_due <= assignment.due_date:
+            # Leadership moved the deadline past the request meanwhile: approving it
+            # would bring the deadline forward under the name of an extension.
+            raise DomainError(
+                EXTENSION_NOT_LATER,
+                _("Hạn đề nghị (%(asked)s) không sau hạn hiện hành (%(due)s); hãy từ chối đề nghị.")
+                % {
+                    "asked": new_due.strftime("%d/%m/%Y"),
+                    "due": assignment.due_date.strftime("%d/%m/%Y"),
+                },
+                status_code=409,
+            )
+        assignment.due_date = new_due
+        assignment.extension_count += 1
+        step.fields += ["due_date", "extension_count"]
     return extension
 
 
@@ -170,27 +180,35 @@ def extension_reject(
     _require_reason(reason)
     at = _now(now)
     extension = _lock_pending_extension(extension)
-    assignment = _lock(extension.assignment, None)
-    extension.status = ExtensionStatus.REJECTED
-    extension.decided_by = actor
-    extension.decided_at = at
-    extension.decision_reason = reason
-    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
-    _save(assignment, [], at=at)
-    _event(assignment, AssignmentEvent.Action.EXTENSION_REJECTED, actor=actor, at=at, note=reason)
+    with transition(
+        extension.assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.EXTENSION_REJECTED,
+        note=reason,
+    ) as step:
+        _decide(
+            extension,
+            ExtensionStatus.REJECTED,
+            actor=actor,
+            at=at,
+            unit_id=step.assignment.unit_id,
+            reason=reason,
+        )
     return extension
 
 
-def _close_pending_extensions(assignment: Assignment, *, actor, at: datetime, reason) -> None:
+def close_pending_extensions(assignment: Assignment, *, actor, at: datetime, reason) -> None:
     """A request still pending when the work ends is moot: close it as rejected,
     with the reason, so nobody is left waiting for a decision."""
     for extension in assignment.extension_requests.select_for_update().filter(
         status=ExtensionStatus.PENDING
     ):
-        extension.status = ExtensionStatus.REJECTED
-        extension.decided_by = actor
-        extension.decided_at = at
-        extension.decision_reason = str(reason)
-        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        record_change(KIND_EXTENSION, extension.pk, unit_id=assignment.unit_id)
+        _decide(
+            extension,
+            ExtensionStatus.REJECTED,
+            actor=actor,
+            at=at,
+            unit_id=assignment.unit_id,
+            reason=reason,
+        )

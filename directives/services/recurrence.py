@@ -21,7 +21,7 @@ from directives.models import (
     RecurringSchedule,
 )
 from directives.services._common import _check_day, _now
-from directives.services._transition import _event
+from directives.services._transition import record_event
 from directives.services.policies import next_reminder_at
 from thads.clock import local_today
 from thads.errors import DomainError
@@ -153,7 +153,7 @@ def _assign_period(schedule: RecurringSchedule, unit: OrgUnit, period: date, at:
             assignment.save()
     except IntegrityError:
         return 0  # this period was fanned out already (another beat, an earlier run)
-    _event(
+    record_event(
         assignment,
         AssignmentEvent.Action.ASSIGNED,
         actor=schedule.created_by,

@@ -21,14 +21,15 @@ from directives.models import (
 )
 from directives.services._common import _check_due_date, _now, _require_reason, _store_attachments
 from directives.services._transition import (
-    _event,
-    _existing_by_uuid,
-    _lock,
-    _mark_acknowledged,
-    _save,
-    _snapshot,
+    NOT_LOADED,
+    existing_by_uuid,
+    mark_acknowledged,
+    record_event,
+    save,
+    snapshot,
+    transition,
 )
-from directives.services.extensions import _close_pending_extensions
+from directives.services.extensions import close_pending_extensions
 from sync.log import (
     KIND_REPORT,
     record_change,
@@ -48,14 +49,18 @@ def assignment_acknowledge(
     now: datetime | None = None,
 ) -> Assignment:
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="acknowledge")
-    before = _snapshot(assignment, ["status"])
-    assignment.status = AssignmentStatus.ACKNOWLEDGED
-    fields = ["status", *_mark_acknowledged(assignment, actor, at)]
-    _save(assignment, fields, at=at)
-    _event(assignment, AssignmentEvent.Action.ACKNOWLEDGED, actor=actor, at=at, before=before)
-    return assignment
+    with transition(
+        assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.ACKNOWLEDGED,
+        action="acknowledge",
+        expected_version=expected_version,
+        snapshot_fields=["status"],
+    ) as step:
+        step.assignment.status = AssignmentStatus.ACKNOWLEDGED
+        step.fields += ["status", *mark_acknowledged(step.assignment, actor, at)]
+    return step.assignment
 
 
 @transaction.atomic
@@ -73,47 +78,78 @@ def assignment_report_progress(
 ) -> ProgressReport:
     """Append a progress report; the assignment shows it as the latest and moves
     to in_progress. A report sent twice with the same `client_uuid` is created once."""
-    existing = _existing_by_uuid(
+    existing = existing_by_uuid(
         ProgressReport, author_field="author", actor=actor, client_uuid=client_uuid
     )
     if existing is not None:
         return existing
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="progress")
-    if not 0 <= percent <= 100:
-        raise DomainError(
-            INVALID_PERCENT,
-            _("Tiến độ phải từ 0 đến 100."),
-            fields={"percent": [_("Tiến độ phải từ 0 đến 100.")]},
+    with transition(
+        assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.PROGRESS_REPORTED,
+        action="progress",
+        expected_version=expected_version,
+        snapshot_fields=["status", "progress"],
+        note=note,
+    ) as step:
+        assignment = step.assignment
+        if not 0 <= percent <= 100:
+            raise DomainError(
+                INVALID_PERCENT,
+                _("Tiến độ phải từ 0 đến 100."),
+                fields={"percent": [_("Tiến độ phải từ 0 đến 100.")]},
+            )
+        report = _report(
+            assignment,
+            ProgressReport.Kind.PROGRESS,
+            actor=actor,
+            at=at,
+            percent=percent,
+            note=note,
+            files=files,
+            client_uuid=client_uuid,
+            figures=figures or {},
         )
+        assignment.status = AssignmentStatus.IN_PROGRESS
+        assignment.progress = percent
+        assignment.latest_report = report
+        step.fields += [
+            "status",
+            "progress",
+            "latest_report",
+            *mark_acknowledged(assignment, actor, at),
+        ]
+    return report
+
+
+def _report(
+    assignment: Assignment,
+    kind: str,
+    *,
+    actor,
+    at: datetime,
+    percent: int,
+    note: str,
+    files: Sequence[UploadedFile],
+    client_uuid,
+    **extra: Any,
+) -> ProgressReport:
+    """A new report on `assignment`, its files, and its line in the unit's feed."""
     report = ProgressReport.objects.create(
         assignment=assignment,
-        kind=ProgressReport.Kind.PROGRESS,
+        kind=kind,
         author=actor,
         percent=percent,
         note=note,
-        figures=figures or {},
         client_uuid=client_uuid,
         created_at=at,
+        **extra,
     )
     if files:
         _store_attachments(files, actor=actor, now=at, report=report)
     record_change(KIND_REPORT, report.pk, unit_id=assignment.unit_id)
-    before = _snapshot(assignment, ["status", "progress"])
-    assignment.status = AssignmentStatus.IN_PROGRESS
-    assignment.progress = percent
-    assignment.latest_report = report
-    fields = ["status", "progress", "latest_report", *_mark_acknowledged(assignment, actor, at)]
-    _save(assignment, fields, at=at)
-    _event(
-        assignment,
-        AssignmentEvent.Action.PROGRESS_REPORTED,
-        actor=actor,
-        at=at,
-        before=before,
-        note=note,
-    )
     return report
 
 
@@ -128,47 +164,44 @@ def assignment_report_completion(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Assignment:
-    existing = _existing_by_uuid(
+    existing = existing_by_uuid(
         ProgressReport, author_field="author", actor=actor, client_uuid=client_uuid
     )
     if existing is not None:
         return existing.assignment
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="complete")
-    report = ProgressReport.objects.create(
-        assignment=assignment,
-        kind=ProgressReport.Kind.COMPLETION,
-        author=actor,
-        percent=100,
-        note=note,
-        client_uuid=client_uuid,
-        created_at=at,
-    )
-    if files:
-        _store_attachments(files, actor=actor, now=at, report=report)
-    record_change(KIND_REPORT, report.pk, unit_id=assignment.unit_id)
-    before = _snapshot(assignment, ["status", "progress"])
-    assignment.status = AssignmentStatus.REPORTED
-    assignment.progress = 100
-    assignment.reported_at = at
-    assignment.latest_report = report
-    fields = [
-        "status",
-        "progress",
-        "reported_at",
-        "latest_report",
-        *_mark_acknowledged(assignment, actor, at),
-    ]
-    _save(assignment, fields, at=at)
-    _event(
+    with transition(
         assignment,
-        AssignmentEvent.Action.COMPLETION_REPORTED,
         actor=actor,
         at=at,
-        before=before,
+        event=AssignmentEvent.Action.COMPLETION_REPORTED,
+        action="complete",
+        expected_version=expected_version,
+        snapshot_fields=["status", "progress"],
         note=note,
-    )
+    ) as step:
+        assignment = step.assignment
+        report = _report(
+            assignment,
+            ProgressReport.Kind.COMPLETION,
+            actor=actor,
+            at=at,
+            percent=100,
+            note=note,
+            files=files,
+            client_uuid=client_uuid,
+        )
+        assignment.status = AssignmentStatus.REPORTED
+        assignment.progress = 100
+        assignment.reported_at = at
+        assignment.latest_report = report
+        step.fields += [
+            "status",
+            "progress",
+            "reported_at",
+            "latest_report",
+            *mark_acknowledged(assignment, actor, at),
+        ]
     return assignment
 
 
@@ -184,17 +217,24 @@ def assignment_accept(
     """Accept the reported completion. Timeliness is judged on the day the unit
     reported it, against the latest approved deadline."""
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="accept")
-    before = _snapshot(assignment, ["status"])
-    assignment.status = AssignmentStatus.DONE
-    assignment.completed_at = assignment.reported_at or at
-    assignment.completed_on = local_today(assignment.completed_at)
-    _save(assignment, ["status", "completed_at", "completed_on"], at=at)
-    _close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã hoàn thành."))
-    _event(
-        assignment, AssignmentEvent.Action.ACCEPTED, actor=actor, at=at, before=before, note=note
-    )
+    with transition(
+        assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.ACCEPTED,
+        action="accept",
+        expected_version=expected_version,
+        snapshot_fields=["status"],
+        note=note,
+    ) as step:
+        assignment = step.assignment
+        assignment.status = AssignmentStatus.DONE
+        assignment.completed_at = assignment.reported_at or at
+        assignment.completed_on = local_today(assignment.completed_at)
+        step.fields += ["status", "completed_at", "completed_on"]
+        close_pending_extensions(
+            assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã hoàn thành.")
+        )
     return assignment
 
 
@@ -208,17 +248,22 @@ def assignment_return(
     now: datetime | None = None,
 ) -> Assignment:
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="return")
-    _require_reason(reason)
-    before = _snapshot(assignment, ["status", "return_count"])
-    assignment.status = AssignmentStatus.IN_PROGRESS
-    assignment.return_count += 1
-    assignment.reported_at = None
-    _save(assignment, ["status", "return_count", "reported_at"], at=at)
-    _event(
-        assignment, AssignmentEvent.Action.RETURNED, actor=actor, at=at, before=before, note=reason
-    )
+    with transition(
+        assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.RETURNED,
+        action="return",
+        expected_version=expected_version,
+        snapshot_fields=["status", "return_count"],
+        note=reason,
+    ) as step:
+        _require_reason(reason)
+        assignment = step.assignment
+        assignment.status = AssignmentStatus.IN_PROGRESS
+        assignment.return_count += 1
+        assignment.reported_at = None
+        step.fields += ["status", "return_count", "reported_at"]
     return assignment
 
 
@@ -232,17 +277,22 @@ def assignment_cancel(
     now: datetime | None = None,
 ) -> Assignment:
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="cancel")
-    _require_reason(reason)
-    before = _snapshot(assignment, ["status"])
-    assignment.status = AssignmentStatus.CANCELLED
-    assignment.cancelled_at = at
-    _save(assignment, ["status", "cancelled_at"], at=at)
-    _close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã bị hủy."))
-    _event(
-        assignment, AssignmentEvent.Action.CANCELLED, actor=actor, at=at, before=before, note=reason
-    )
+    with transition(
+        assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.CANCELLED,
+        action="cancel",
+        expected_version=expected_version,
+        snapshot_fields=["status"],
+        note=reason,
+    ) as step:
+        _require_reason(reason)
+        assignment = step.assignment
+        assignment.status = AssignmentStatus.CANCELLED
+        assignment.cancelled_at = at
+        step.fields += ["status", "cancelled_at"]
+        close_pending_extensions(assignment, actor=actor, at=at, reason=_("Nhiệm vụ đã bị hủy."))
     return assignment
 
 
@@ -259,16 +309,21 @@ def assignment_update(
     """Leadership sets a new deadline directly (an approved deadline by decision);
     the original deadline stays."""
     at = _now(now)
-    assignment = _lock(assignment, expected_version)
-    access.ensure_action(actor=actor, assignment=assignment, action="update")
-    fields = []
-    before = _snapshot(assignment, ["due_date"])
-    if due_date is not None:
-        _check_due_date(assignment.directive.document, due_date)
-        assignment.due_date = roll_to_working_day(due_date)
-        fields.append("due_date")
-    _save(assignment, fields, at=at)
-    _event(assignment, AssignmentEvent.Action.UPDATED, actor=actor, at=at, before=before, note=note)
+    with transition(
+        assignment,
+        actor=actor,
+        at=at,
+        event=AssignmentEvent.Action.UPDATED,
+        action="update",
+        expected_version=expected_version,
+        snapshot_fields=["due_date"],
+        note=note,
+    ) as step:
+        assignment = step.assignment
+        if due_date is not None:
+            _check_due_date(assignment.directive.document, due_date)
+            assignment.due_date = roll_to_working_day(due_date)
+            step.fields.append("due_date")
     return assignment
 
 
@@ -306,9 +361,12 @@ def assignments_transfer(
                 now=at,
             )
             continue
-        before = _snapshot(assignment, ["unit_id"])
+        # Locked by the query above, all at once: the skeleton's pieces, not its lock.
+        before = snapshot(assignment, ["unit_id"])
         assignment.unit = to_unit
-        _save(assignment, ["unit"], at=at)
-        _event(assignment, AssignmentEvent.Action.TRANSFERRED, actor=actor, at=at, before=before)
+        save(assignment, ["unit"], at=at, loaded=NOT_LOADED)
+        record_event(
+            assignment, AssignmentEvent.Action.TRANSFERRED, actor=actor, at=at, before=before
+        )
         moved.append(assignment)
     return moved

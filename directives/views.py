@@ -332,9 +332,8 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=CategorySerializer, responses={201: CategorySerializer})
     def create(self, request):
         ensure_leadership(request.user)
-        serializer = CategorySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        category = serializer.save()
+        data = validated(CategorySerializer, request)
+        category = services.category_create(actor=request.user, **data)
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 

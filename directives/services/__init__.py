@@ -36,6 +36,7 @@ from directives.services.assign import (
     directive_revoke,
     directive_update,
 )
+from directives.services.categories import CATEGORY_FIELDS, category_create, category_update
 from directives.services.documents import (
     document_create,
     document_extract_confirm,
@@ -72,6 +73,7 @@ from directives.services.workflow import (
 )
 
 __all__ = [
+    "CATEGORY_FIELDS",
     "DAY_OUT_OF_RANGE",
     "DIRECTIVES_EXIST",
     "DIRECTIVE_REVOKED",
@@ -101,6 +103,8 @@ __all__ = [
     "assignment_return",
     "assignment_update",
     "assignments_transfer",
+    "category_create",
+    "category_update",
     "directive_assign",
     "directive_create",
     "directive_revoke",

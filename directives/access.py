@@ -8,12 +8,10 @@ and what its state allows (409).
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from directives.errors import PERMISSION_DENIED, TRANSITION_NOT_ALLOWED
 from directives.models import Assignment, AssignmentStatus
 from thads.errors import DomainError
 from units.selectors import Scope, user_scope
-
-PERMISSION_DENIED = "permission_denied"
-TRANSITION_NOT_ALLOWED = "transition_not_allowed"
 
 S = AssignmentStatus
 _WORKING = frozenset({S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS})

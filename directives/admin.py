@@ -1,12 +1,17 @@
 """The admin for leadership: documents with their directives, assignments
 filterable by unit, status and timeliness. Workflow actions call the same
-services as the API, so they check the same rules and write the same history.
-History, reports and files are read-only here."""
+services as the API, so they check the same rules and write the same history;
+so do the forms (documents, their directives and links, categories, recurring
+schedules): every write is a service call. History, reports and files are
+read-only here."""
 
 from datetime import date, datetime
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -30,6 +35,7 @@ from directives.models import (
     Timeliness,
 )
 from directives.selectors import timeliness_expression, timeliness_q
+from thads.admin import ServiceAdminMixin
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.models import OrgUnit
@@ -67,20 +73,76 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class InlineRefusalsMixin:
+    """The inlines of a page are saved by services after the page's object
+    exists, so they cannot be tried while the form is validated: a refusal
+    there rolls the whole page back and comes back as an error message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            # The admin's own atomic block is inside: a refusal rolls it all back.
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), level=messages.ERROR)
+        except ValidationError as exc:  # a model check the service runs (full_clean)
+            self.message_user(request, "; ".join(exc.messages), level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+def _changes(form, names) -> dict:
+    """The changed values among `names`, as the services take them."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
+
+
+DIRECTIVE_FIELDS = ("label", "position", "title", "body", "category", "default_due_date")
+
+
+def _directive_input(data: dict) -> dict:
+    """Form values as the directive services take them: the category by code."""
+    if data.get("category") is not None:
+        data = {**data, "category": data["category"].code}
+    return data
+
+
+def save_directive(request, form, *, document: SourceDocument, change: bool) -> Directive:
+    """Create or edit the directive of an admin form through the services."""
+    if not change:
+        data = {name: form.cleaned_data.get(name) for name in DIRECTIVE_FIELDS}
+        data["title"] = data["title"] or ""
+        return services.directive_create(
+            actor=request.user, document=document, **_directive_input(data)
+        )
+    changes = _directive_input(_changes(form, DIRECTIVE_FIELDS))
+    if not changes:
+        return form.instance
+    return services.directive_update(actor=request.user, directive=form.instance, **changes)
+
+
 class DirectiveInline(admin.TabularInline):
     model = Directive
     extra = 0
-    fields = ["position", "label", "title", "category", "default_due_date", "is_active"]
+    # The body too: a directive is made by `directive_create`, which wants one.
+    fields = ["position", "label", "title", "body", "category", "default_due_date", "is_active"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    # Revoking cancels open assignments with a reason: on the directive's page.
+    readonly_fields = ["is_active"]
     ordering = ["position"]
     show_change_link = True
     can_delete = False
 
 
 class DocumentLinkInline(admin.TabularInline):
+    """Links are added here (through `document_link`); a link once made stays."""
+
     model = DocumentLink
     fk_name = "source"
     extra = 0
     autocomplete_fields = ["target"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class DocumentAttachmentInline(ReadOnlyInline):
@@ -90,8 +152,21 @@ class DocumentAttachmentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+DOCUMENT_FIELDS = (
+    "kind",
+    "number",
+    "title",
+    "issued_on",
+    "body",
+    "issuing_unit",
+    "signatory",
+    "period_start",
+    "period_end",
+)
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(InlineRefusalsMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "kind", "issued_on", "issuing_unit"]
     list_filter = ["kind", "issued_on"]
     search_fields = ["number", "title", "search_key"]
@@ -102,32 +177,101 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def apply_service(self, request, form, change):
         if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            data = {name: form.cleaned_data.get(name) for name in DOCUMENT_FIELDS}
+            return services.document_create(actor=request.user, **data)
+        if changes := _changes(form, DOCUMENT_FIELDS):
+            return services.document_update(actor=request.user, document=form.instance, **changes)
+        return form.instance
+
+    def save_formset(self, request, form, formset, change):
+        document = form.instance
+        # What the admin's change message reads from a formset it saved itself.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            is_new = inline_form.instance.pk is None
+            if formset.model is Directive:
+                saved = save_directive(request, inline_form, document=document, change=not is_new)
+            elif formset.model is DocumentLink and is_new:
+                saved = services.document_link(
+                    actor=request.user,
+                    source=document,
+                    target=inline_form.cleaned_data["target"],
+                    relation=inline_form.cleaned_data["relation"],
+                )
+            else:
+                continue
+            if is_new:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, inline_form.changed_data))
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en", "position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name_vi", "name_en"]
+
+    def apply_service(self, request, form, change):
+        if not change:
+            data = {name: form.cleaned_data.get(name) for name in services.CATEGORY_FIELDS}
+            return services.category_create(actor=request.user, **data)
+        if changes := _changes(form, services.CATEGORY_FIELDS):
+            return services.category_update(actor=request.user, category=form.instance, **changes)
+        return form.instance
 
     def has_delete_permission(self, request, obj=None):
         return False  # directives refer to it; deactivate instead
 
 
+class DirectiveAdminForm(forms.ModelForm):
+    revoke_reason = forms.CharField(
+        label=_("lý do thu hồi"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Điền lý do để thu hồi nhiệm vụ; các nhiệm vụ đang giao sẽ bị hủy."),
+    )
+
+    class Meta:
+        model = Directive
+        fields = ["document", *DIRECTIVE_FIELDS, "revoke_reason"]
+
+
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = DirectiveAdminForm
     list_display = ["document", "position", "label", "title", "category", "is_active"]
     list_filter = ["category", "is_active", "document__kind"]
     search_fields = ["title", "body", "search_key"]
-    readonly_fields = ["search_key", "revoked_at", "created_at", "updated_at"]
+    # Revoked through `directive_revoke` (the reason field), never unticked.
+    readonly_fields = ["is_active", "search_key", "revoked_at", "created_at", "updated_at"]
     autocomplete_fields = ["document"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A directive stays in its document.
+        return [*self.readonly_fields, "document"] if obj else self.readonly_fields
+
+    def get_exclude(self, request, obj=None):
+        # Only an active directive can be revoked.
+        return ["revoke_reason"] if obj is None or not obj.is_active else []
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def apply_service(self, request, form, change):
+        if not change:
+            document = form.cleaned_data["document"]
+            return save_directive(request, form, document=document, change=False)
+        directive = save_directive(request, form, document=form.instance.document, change=True)
+        if reason := form.cleaned_data.get("revoke_reason"):
+            directive = services.directive_revoke(
+                actor=request.user, directive=directive, reason=reason
+            )
+        return directive
 
 
 class TimelinessFilter(admin.SimpleListFilter):
@@ -381,8 +525,30 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecurringSchedule)
-class RecurringScheduleAdmin(admin.ModelAdmin):
+class RecurringScheduleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["directive", "rrule", "starts_on", "ends_on", "lead_time_days", "is_active"]
     list_filter = ["is_active"]
     autocomplete_fields = ["directive", "lead_unit"]
     filter_horizontal = ["units"]
+    # A schedule stops when its directive is revoked (`directive_revoke`).
+    readonly_fields = ["is_active", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # One schedule per directive: a schedule is edited, never moved.
+        return [*self.readonly_fields, "directive"] if obj else self.readonly_fields
+
+    def apply_service(self, request, form, change):
+        data = form.cleaned_data
+        return services.recurring_schedule_set(
+            actor=request.user,
+            directive=form.instance.directive if change else data["directive"],
+            rrule=data["rrule"],
+            starts_on=data["starts_on"],
+            units=list(data["units"]),
+            ends_on=data.get("ends_on"),
+            lead_unit=data.get("lead_unit"),
+            lead_time_days=data["lead_time_days"],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the units were set by `recurring_schedule_set`

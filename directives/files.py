@@ -13,11 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from directives.errors import FILE_TOO_LARGE, FILE_TYPE_NOT_ALLOWED, TOO_MANY_FILES
 from thads.errors import DomainError
-
-FILE_TOO_LARGE = "file_too_large"
-FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
-TOO_MANY_FILES = "too_many_files"
 
 MAX_FILES_PER_UPLOAD = 10
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from directives import rows, selectors, services
 from directives.access import allowed_actions, ensure_leadership
+from directives.errors import PRECONDITION_REQUIRED, VERSION_MISMATCH
 from directives.files import ALLOWED_CONTENT_TYPES
 from directives.filters import AssignmentFilter, DirectiveFilter, DocumentFilter, ExtensionFilter
 from directives.models import Assignment, Category, RecurringSchedule, ReminderPolicy
@@ -58,9 +59,6 @@ from thads.clock import local_today
 from thads.errors import DomainError, found
 from units.permissions import IsLeadership
 from units.selectors import user_scope
-
-PRECONDITION_REQUIRED = "precondition_required"
-
 
 # --- conditional requests -----------------------------------------------------
 
@@ -114,7 +112,7 @@ class AssignmentWriteMixin:
     def _precondition_failed(self, request, assignment: Assignment):
         fresh = selectors.assignment_get(user=request.user, pk=assignment.pk)
         raise DomainError(
-            services.VERSION_MISMATCH,
+            VERSION_MISMATCH,
             _("Nhiệm vụ đã được thay đổi bởi người khác; hãy tải lại rồi thử lại."),
             extra={"current": self._represent(request, fresh)},
             status_code=412,
@@ -132,7 +130,7 @@ class AssignmentWriteMixin:
                 actor=request.user, assignment=assignment, expected_version=expected, **kwargs
             )
         except DomainError as exc:
-            if exc.code == services.VERSION_MISMATCH:
+            if exc.code == VERSION_MISMATCH:
                 self._precondition_failed(request, assignment)
             raise
 
@@ -334,9 +332,8 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=CategorySerializer, responses={201: CategorySerializer})
     def create(self, request):
         ensure_leadership(request.user)
-        serializer = CategorySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        category = serializer.save()
+        data = validated(CategorySerializer, request)
+        category = services.category_create(actor=request.user, **data)
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 

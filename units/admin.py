@@ -13,6 +13,7 @@ from thads.clock import local_today
 from thads.errors import DomainError
 from thads.models import search
 from units import services
+from units.errors import MEMBERSHIP_IMMUTABLE
 from units.models import (
     CalendarDay,
     CalendarYear,
@@ -107,7 +108,7 @@ class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 actor=request.user, membership=form.instance, valid_to=data["valid_to"]
             )
         raise DomainError(
-            "membership_immutable",
+            MEMBERSHIP_IMMUTABLE,
             _(
                 "Chỉ có thể kết thúc tư cách thành viên (điền ngày hiệu lực đến); "
                 "vai trò hoặc đơn vị khác là một tư cách thành viên mới."

@@ -17,6 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from changelog.log import KIND_UNIT, record_change
 from thads.clock import local_today
 from thads.errors import DomainError
+from units.errors import (
+    INVALID_DATES,
+    INVALID_KIND,
+    INVALID_ROLE,
+    MEMBERSHIP_DUPLICATE,
+    MERGE_NEEDS_SOURCES,
+    SPLIT_NEEDS_PARTS,
+    UNIT_CODE_TAKEN,
+    UNIT_CYCLE,
+    UNIT_HAS_ACTIVE_MEMBERSHIPS,
+    UNIT_INACTIVE,
+)
 from units.models import (
     LoginSession,
     Membership,
@@ -30,17 +42,6 @@ from units.models import (
 )
 from units.scope_cache import scope_changed
 from units.selectors import unit_ancestor_ids
-
-UNIT_CYCLE = "unit_cycle"
-UNIT_CODE_TAKEN = "unit_code_taken"
-UNIT_INACTIVE = "unit_inactive"
-UNIT_HAS_ACTIVE_MEMBERSHIPS = "unit_has_active_memberships"
-INVALID_KIND = "invalid_kind"
-INVALID_ROLE = "invalid_role"
-INVALID_DATES = "invalid_dates"
-MERGE_NEEDS_SOURCES = "merge_needs_sources"
-SPLIT_NEEDS_PARTS = "split_needs_parts"
-MEMBERSHIP_DUPLICATE = "membership_duplicate"
 
 _UNIT_FIELDS = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to")
 

@@ -16,6 +16,7 @@ from thads.clock import local_today
 from thads.errors import DomainError, NotFoundError
 from units import services
 from units.calendar import working_days_payload
+from units.errors import VALIDATION_ERROR
 from units.filters import MembershipFilter, UnitFilter
 from units.models import LoginSession, Membership, OrgUnit, User
 from units.permissions import IsLeadership, ReadOrLeadership
@@ -211,13 +212,13 @@ class WorkingDaysView(APIView):
             raw = request.query_params.get(name)
             if not raw:
                 raise DomainError(
-                    "validation_error", _("Thiếu tham số."), fields={name: [_("Bắt buộc.")]}
+                    VALIDATION_ERROR, _("Thiếu tham số."), fields={name: [_("Bắt buộc.")]}
                 )
             params[name] = DayField().to_internal_value(raw)
         start, end = params["from"], params["to"]
         if end < start or (end - start).days >= MAX_CALENDAR_DAYS:
             raise DomainError(
-                "validation_error",
+                VALIDATION_ERROR,
                 _("Khoảng ngày không hợp lệ (tối đa %(n)d ngày).") % {"n": MAX_CALENDAR_DAYS},
                 fields={"to": [_("Khoảng ngày không hợp lệ.")]},
             )

@@ -4,6 +4,7 @@
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from directives.models import Assignment, Directive, SourceDocument
@@ -71,3 +72,11 @@ def officer_client(client_as, officer):
 def other_client(client_as, people):
     """Yên Thế's officer: Hiệp Hòa's work is outside their scope."""
     return client_as(people.other_officer, "other")
+
+
+@pytest.fixture
+def desk(people) -> Client:
+    """A browser on the admin, signed in as the superuser."""
+    browser = Client()
+    browser.force_login(people.superuser)
+    return browser

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from directives import services
 from directives.models import Assignment, AssignmentRole, RecurringSchedule
 from directives.seed import RECEPTION_RRULE, RECEPTION_TITLE
+from directives.services import recurrence
 from tests.directives.factories import assign_one
 from tests.reminders.helpers import API, at
 from thads.clock import local_today
@@ -85,7 +86,7 @@ def test_two_fan_outs_overlapping_create_each_period_once(recur, org, directive)
     first then meets the rows the second created and skips them."""
     recur("FREQ=MONTHLY;BYMONTHDAY=15", [org.hiephoa, org.yenthe])
     now = at(2026, 3, 1, 9, 0)
-    original = services._assign_period
+    original = recurrence._assign_period
     nested = []
 
     def interleaved(*args, **kwargs):
@@ -94,7 +95,7 @@ def test_two_fan_outs_overlapping_create_each_period_once(recur, org, directive)
             nested[0] = services.recurring_fan_out(now=now)
         return original(*args, **kwargs)
 
-    with mock.patch.object(services, "_assign_period", side_effect=interleaved):
+    with mock.patch.object(recurrence, "_assign_period", side_effect=interleaved):
         outer = services.recurring_fan_out(now=now)
 
     assert nested == [2]

@@ -42,7 +42,7 @@ from directives.reminder_points import (
     configured_window,
     due_points,
 )
-from notifications.channels import (
+from notifications.delivery import (
     RECIPIENT_DEACTIVATED,
     DeliveryError,
     InboxDelivery,

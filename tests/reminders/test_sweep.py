@@ -35,7 +35,7 @@ from directives.models import (
     ReminderPolicy,
     Timeliness,
 )
-from notifications.channels import DeliveryError
+from notifications.delivery import DeliveryError
 from notifications.models import Notification
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger

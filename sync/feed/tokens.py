@@ -25,6 +25,14 @@ def make_token(payload: dict[str, Any]) -> str:
     return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
 
 
+def _invalid() -> DomainError:
+    return DomainError(
+        SYNC_TOKEN_INVALID,
+        _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
+        status_code=410,
+    )
+
+
 def read_token(token: str, *, user) -> dict[str, Any]:
     max_age = timedelta(days=settings.SYNC_TOKEN_TTL_DAYS)
     try:
@@ -36,19 +44,11 @@ def read_token(token: str, *, user) -> dict[str, Any]:
             status_code=410,
         ) from exc
     except signing.BadSignature as exc:
-        raise DomainError(
-            SYNC_TOKEN_INVALID,
-            _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
-            status_code=410,
-        ) from exc
+        raise _invalid() from exc
     if (
         payload.get("uid") != user.pk
         or payload.get("m") not in ("delta", "full")
         or "u" not in payload  # a token of an earlier release: start over
     ):
-        raise DomainError(
-            SYNC_TOKEN_INVALID,
-            _("Mã đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu (bỏ tham số since)."),
-            status_code=410,
-        )
+        raise _invalid()
     return payload

@@ -121,7 +121,7 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
         by_kind.setdefault(kind, []).append(object_id)
     if by_kind.get(KIND_UNIT):
         # A renamed unit: the assignments showing its code and name change too.
-        shown = _visible(KIND_ASSIGNMENT, user, scope).filter(unit_id__in=by_kind[KIND_UNIT])
+        shown = _visible(KIND_ASSIGNMENT, user).filter(unit_id__in=by_kind[KIND_UNIT])
         extra = set(shown.values_list("id", flat=True)) - set(by_kind.get(KIND_ASSIGNMENT, []))
         by_kind.setdefault(KIND_ASSIGNMENT, []).extend(sorted(extra))
     moved_out: list[int] = []
@@ -140,9 +140,7 @@ def _delta_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
                 {"type": kind, "id": pk, "data": found[pk]} for pk in sorted(ids) if pk in found
             ]
         else:
-            entries = _fetch(
-                kind, _visible(kind, user, scope).filter(pk__in=ids).order_by("pk"), scope
-            )
+            entries = _fetch(kind, _visible(kind, user).filter(pk__in=ids).order_by("pk"), scope)
         page.changes += entries
         present = {entry["id"] for entry in entries}
         for object_id in ids:
@@ -216,7 +214,7 @@ def _everything_of_units(units: list[int], *, user, scope: Scope) -> list[dict[s
     entries = []
     entries += _fetch(
         KIND_DOCUMENT,
-        _visible(KIND_DOCUMENT, user, scope)
+        _visible(KIND_DOCUMENT, user)
         .filter(directives__id__in=directive_ids)
         .distinct()
         .order_by("pk"),
@@ -224,7 +222,7 @@ def _everything_of_units(units: list[int], *, user, scope: Scope) -> list[dict[s
     )
     entries += _fetch(
         KIND_DIRECTIVE,
-        _visible(KIND_DIRECTIVE, user, scope).filter(pk__in=directive_ids).order_by("pk"),
+        _visible(KIND_DIRECTIVE, user).filter(pk__in=directive_ids).order_by("pk"),
         scope,
     )
     entries += _assignments(scope, unit_ids=units)
@@ -233,7 +231,7 @@ def _everything_of_units(units: list[int], *, user, scope: Scope) -> list[dict[s
         (KIND_EXTENSION, "assignment__unit_id__in"),
     ):
         entries += _fetch(
-            kind, _visible(kind, user, scope).filter(**{lookup: units}).order_by("pk"), scope
+            kind, _visible(kind, user).filter(**{lookup: units}).order_by("pk"), scope
         )
     return entries
 
@@ -255,11 +253,11 @@ def _tombstones_around(assignment_ids: list[int], *, user, scope: Scope) -> list
     ]
     gone = set(
         Directive.objects.filter(assignments__id__in=assignment_ids).values_list("id", flat=True)
-    ) - set(_visible(KIND_DIRECTIVE, user, scope).values_list("id", flat=True))
+    ) - set(_visible(KIND_DIRECTIVE, user).values_list("id", flat=True))
     tombstones += [{"type": KIND_DIRECTIVE, "id": pk} for pk in sorted(gone)]
     gone_documents = set(
         Directive.objects.filter(pk__in=gone).values_list("document_id", flat=True)
-    ) - set(_visible(KIND_DOCUMENT, user, scope).values_list("id", flat=True))
+    ) - set(_visible(KIND_DOCUMENT, user).values_list("id", flat=True))
     tombstones += [{"type": KIND_DOCUMENT, "id": pk} for pk in sorted(gone_documents)]
     return tombstones
 

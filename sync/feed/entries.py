@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 
 from directives import rows as rows_
 from directives import selectors as directive_selectors
-from directives.models import ProgressReport
 from directives.serializers import (
     DirectiveSerializer,
     DocumentSerializer,
@@ -44,9 +43,10 @@ KINDS = (
 )
 
 
-def _visible(kind: str, user, scope: Scope) -> QuerySet:
+def _visible(kind: str, user) -> QuerySet:
     """Each kind's objects the caller may see, shaped for its serializer."""
     if kind == KIND_UNIT:
+        # The organisation chart is open to every signed-in user (units.selectors.unit_list).
         return OrgUnit.objects.prefetch_related("successor_links")
     if kind == KIND_DOCUMENT:
         return directive_selectors.document_list(user=user)
@@ -55,11 +55,7 @@ def _visible(kind: str, user, scope: Scope) -> QuerySet:
     if kind == KIND_ASSIGNMENT:
         return directive_selectors.assignment_list(user=user)
     if kind == KIND_REPORT:
-        return (
-            ProgressReport.objects.filter(scope.unit_filter("assignment__unit"))
-            .select_related("author")
-            .prefetch_related("attachments")
-        )
+        return directive_selectors.progress_report_list(user=user)
     if kind == KIND_EXTENSION:
         return directive_selectors.extension_list(user=user)
     if kind == KIND_NOTIFICATION:

@@ -19,7 +19,7 @@ def _full_page(*, user, scope: Scope, payload: dict, page_size: int) -> Page:
         else:
             entries = _fetch(
                 kind,
-                _visible(kind, user, scope).filter(pk__gt=after).order_by("pk")[: room + 1],
+                _visible(kind, user).filter(pk__gt=after).order_by("pk")[: room + 1],
                 scope,
             )
         taken = entries[:room]

@@ -284,7 +284,7 @@ def reset_ledger(count: int | None = None) -> None:
         if "sync_changelog" in connection.introspection.table_names(cursor):
             tables.append("sync_changelog")  # each inbox message appends a row there
         cursor.execute(f"TRUNCATE {', '.join(tables)}")
-        # The key as reminders.services.ledger_key writes it.
+        # The key as reminders.services.ledger.ledger_key writes it.
         cursor.execute(
             """
             INSERT INTO reminders_reminderledger

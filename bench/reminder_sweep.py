@@ -455,7 +455,7 @@ def build_history(cursor) -> None:
     """The ledger as years of sweeps left it: for each finished assignment, the "due"
     reminder sent to its unit's officer, and "overdue_1" when it was finished late
     (completed after its due date, as `build_data` makes 3 in 14 of them). The keys
-    are those `reminders.services.ledger_key` writes, so the sweep's inserts meet a
+    are those `reminders.services.ledger.ledger_key` writes, so the sweep's inserts meet a
     unique index as large as a real one."""
     cursor.execute(
         """
@@ -670,7 +670,7 @@ def sweep_plan(variant: Variant) -> str:
     from reminders.services import DUE_FIELDS
 
     use_database(variant.database)
-    with transaction.atomic():  # the same query as reminders.services._record_due_points
+    with transaction.atomic():  # the same query as reminders.services.sweep._record_due_points
         query = (
             Assignment.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(next_reminder_at__lte=NOW)

@@ -5,7 +5,7 @@ The list and the sync feed are the hottest requests (phones poll them). Building
 the ORM query, compiling it, decoding rows into dicts and DRF's field machinery
 cost several times the database query itself; this module does the least work
 that gives the same page. Visibility still comes from `user_scope` (the scope's
-units become the `unit_id IN (...)` filter, as `Scope.unit_filter` does), and
+units become the `unit_id IN (...)` condition of `Scope.unit_sql`), and
 `timeliness` is the SQL form of `selectors.timeliness_q`. Tests compare the output
 with the serializer's field by field, so the two cannot drift.
 """
@@ -150,8 +150,13 @@ def fetch(
     `ids` or of `unit_ids` when given, those after or before an id, at most `limit`
     from `offset`."""
     where, params = [], [today.isoformat()]
+    visible = scope.unit_sql("a.unit_id")
+    if visible is not None:
+        if not visible[1]:
+            return []  # the caller sees no unit
+        where.append(visible[0])
+        params += visible[1]
     for column, values in (
-        ("a.unit_id", None if scope.visible_unit_ids is None else sorted(scope.visible_unit_ids)),
         ("a.unit_id", unit_ids),
         ("a.id", ids),
     ):
@@ -197,12 +202,9 @@ def fetch_joined(
     feed's change-log page with its assignments."""
     kind_column, id_column, kind = names
     visible, units = "", []
-    if scope.visible_unit_ids is not None:
-        if scope.visible_unit_ids:
-            visible, units = _in("a.unit_id", sorted(scope.visible_unit_ids))
-            visible = " AND " + visible
-        else:
-            visible = " AND 1 = 0"
+    condition = scope.unit_sql("a.unit_id")
+    if condition is not None:
+        visible, units = f" AND {condition[0]}", condition[1]
     kept = ", ".join(f"c.{column}" for column in keep)
     query = (
         f"SELECT {kept}, {_columns()} FROM ({sql}) c"  # noqa: S608 (our own names only)

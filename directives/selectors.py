@@ -122,6 +122,16 @@ def assignment_reports(*, assignment: Assignment) -> QuerySet[ProgressReport]:
     )
 
 
+def progress_report_list(*, user) -> QuerySet[ProgressReport]:
+    """The progress reports of the assignments `user` may see (the sync feed's)."""
+    scope = user_scope(user=user)
+    return (
+        ProgressReport.objects.filter(scope.unit_filter("assignment__unit"))
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
+
+
 def assignments_search(qs: QuerySet[Assignment], query: str) -> QuerySet[Assignment]:
     """Assignments whose directive, unit or document has a word beginning with
     each word of `query` (see `thads.models.search`)."""

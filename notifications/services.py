@@ -75,7 +75,7 @@ def device_remove(*, user, device: Device) -> None:
 
 
 def webhook_create(*, user, url: str) -> WebhookEndpoint:
-    from notifications.webhooks import validate_webhook_url
+    from notifications.delivery.webhook import validate_webhook_url
 
     validate_webhook_url(url)
     return WebhookEndpoint.objects.create(user=user, url=url)

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications import selectors, services
-from notifications.channels import preference_for
+from notifications.delivery import preference_for
 from notifications.serializers import (
     DeviceCreateInputSerializer,
     DeviceSerializer,
@@ -105,7 +105,7 @@ class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path="vapid-key")
     def vapid_key(self, request):
         """The application server key a client subscribes with (empty: push is off)."""
-        from notifications.push import vapid_public_key
+        from notifications.delivery.push import vapid_public_key
 
         return Response({"public_key": vapid_public_key()})
 

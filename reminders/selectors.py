@@ -1,11 +1,14 @@
 from django.db.models import Count, QuerySet
 
 from reminders.models import ReminderLedger
+from units.selectors import user_scope
 
 
-def ledger_list() -> QuerySet[ReminderLedger]:
-    """Every ledger row; only leadership reaches this (the view checks)."""
-    return ReminderLedger.objects.select_related("recipient")
+def ledger_list(*, user) -> QuerySet[ReminderLedger]:
+    """The ledger rows `user` may see: every row for leadership, none otherwise
+    (the view refuses others with 403 before asking)."""
+    rows = ReminderLedger.objects.select_related("recipient")
+    return rows if user_scope(user=user).is_leadership else rows.none()
 
 
 def ledger_summary() -> dict[str, dict[str, int]]:

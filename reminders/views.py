@@ -32,7 +32,7 @@ class ReminderLedgerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = LedgerFilter
 
     def get_queryset(self):
-        return selectors.ledger_list()
+        return selectors.ledger_list(user=self.request.user)
 
     @extend_schema(
         responses=inline_serializer(

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from thads.clock import local_today
 from thads.models import search
 from units import scope_cache
-from units.models import HEAD_ROLES, LEADERSHIP_ROLES, Membership, OrgUnit
+from units.models import HEAD_ROLES, LEADERSHIP_ROLES, LoginSession, Membership, OrgUnit
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,16 @@ class Scope:
         if self.visible_unit_ids is None:
             return Q()
         return Q(**{f"{field}__in": sorted(self.visible_unit_ids)})
+
+    def unit_sql(self, column: str) -> tuple[str, list[int]] | None:
+        """`unit_filter` for raw SQL: (condition on `column`, its parameters), or
+        None when every unit is visible. No visible unit gives ("1 = 0", [])."""
+        if self.visible_unit_ids is None:
+            return None
+        if not self.visible_unit_ids:
+            return "1 = 0", []
+        ids = sorted(self.visible_unit_ids)
+        return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 NO_SCOPE = Scope(False, frozenset(), frozenset(), frozenset())
@@ -172,3 +182,24 @@ def membership_list(*, filters: dict | None = None) -> QuerySet[Membership]:
     if filters.get("active_on"):
         qs = qs.active_on(filters["active_on"])
     return qs
+
+
+def login_session_list(*, user, of_user: int | None = None) -> QuerySet[LoginSession]:
+    """The sign-in sessions `user` may list: their own; leadership, those of
+    `of_user` when named."""
+    sessions = LoginSession.objects.select_related("user")
+    if user is None or not user.is_authenticated:
+        return sessions.none()
+    if of_user is not None and user_scope(user=user).is_leadership:
+        return sessions.filter(user_id=of_user)
+    return sessions.filter(user=user)
+
+
+def login_session_get(*, user, pk: int) -> LoginSession | None:
+    """A sign-in session `user` may revoke: their own; leadership, anyone's."""
+    if user is None or not user.is_authenticated:
+        return None
+    sessions = LoginSession.objects.select_related("user").filter(pk=pk)
+    if not user_scope(user=user).is_leadership:
+        sessions = sessions.filter(user=user)
+    return sessions.first()

@@ -18,9 +18,16 @@ from units import services
 from units.calendar import working_days_payload
 from units.errors import VALIDATION_ERROR
 from units.filters import MembershipFilter, UnitFilter
-from units.models import LoginSession, Membership, OrgUnit, User
+from units.models import Membership, OrgUnit, User
 from units.permissions import IsLeadership, ReadOrLeadership
-from units.selectors import membership_list, memberships_active, unit_tree, user_scope
+from units.selectors import (
+    login_session_get,
+    login_session_list,
+    membership_list,
+    memberships_active,
+    unit_tree,
+    user_scope,
+)
 from units.serializers import (
     LoginSessionQuerySerializer,
     LoginSessionSerializer,
@@ -234,25 +241,23 @@ class LoginSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_LOOKUP_REGEX
     serializer_class = LoginSessionSerializer
 
+    def _of_user(self) -> int | None:
+        """Whose sessions: leadership may name anyone (`?user=`, validated); for
+        others the parameter is ignored."""
+        if not user_scope(user=self.request.user).is_leadership:
+            return None
+        query = LoginSessionQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("user")
+
     def get_queryset(self):
-        user = self.request.user
-        qs = LoginSession.objects.select_related("user")
-        if not user.is_authenticated:
-            return qs.none()
-        if user_scope(user=user).is_leadership:
-            query = LoginSessionQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            wanted = query.validated_data.get("user")
-            if wanted is not None:
-                return qs.filter(user_id=wanted)
-        return qs.filter(user=user)
+        return login_session_list(user=self.request.user, of_user=self._of_user())
 
     @extend_schema(request=None, responses=LoginSessionSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        session = self.get_queryset().filter(pk=pk).first()
-        if session is None and user_scope(user=request.user).is_leadership:
-            session = LoginSession.objects.filter(pk=pk).first()
+        self._of_user()  # a malformed `?user=` is refused here too, as on the list
+        session = login_session_get(user=request.user, pk=pk)
         if session is None:
             raise NotFoundError()
         services.login_session_revoke(session=session, reason=f"revoked by {request.user}")

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directives import access
@@ -20,26 +19,10 @@ from directives.models import (
     SourceDocument,
 )
 from directives.reminder_points import PolicyRules, configured_window, next_point_after
+from directives.reminder_policies import reminder_policy_for
 from directives.services._common import _now
 from thads.errors import DomainError
 from units.calendar import load_calendar
-
-
-def reminder_policy_for(directive: Directive) -> ReminderPolicy:
-    """The policy that applies: the directive's own, else its document's, else the default."""
-    policies = list(
-        ReminderPolicy.objects.filter(
-            Q(directive_id=directive.pk) | Q(document_id=directive.document_id) | Q(is_default=True)
-        )
-    )
-    for wanted in ("directive_id", "document_id"):
-        for policy in policies:
-            if getattr(policy, wanted) is not None:
-                return policy
-    for policy in policies:
-        if policy.is_default:
-            return policy
-    return ReminderPolicy(is_default=True)  # built from the model defaults, never saved
 
 
 def next_reminder_at(

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from directives import services
-from directives.models import Attachment, DocumentLink
+from directives.models import Attachment, Category, DocumentLink, ReminderPolicy
 from tests.directives.factories import (
     API,
     FAR_DUE,
@@ -21,6 +21,7 @@ from tests.directives.factories import (
     request_extension,
 )
 from tests.directives.test_files import pdf_bytes
+from tests.query_counts import page_queries
 
 # Per endpoint and caller, the queries of one GET, in order, once the caller's
 # scope is cached: `user_scope` answers from the cache (units.scope_cache) after
@@ -137,3 +138,21 @@ def test_a_signed_in_assignment_list_costs_one_query(
             response = client.get(f"{API}/assignments/?page_size=3")
         assert response.status_code == 200
         assert len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_categories_and_reminder_policies_cost_one_query_a_page(client_as, director, n):
+    Category.objects.bulk_create(
+        [Category(code=f"extra-{i}", name_vi=f"Nhóm {i}", name_en=f"Group {i}") for i in range(n)]
+    )
+    for _ in range(n):
+        ReminderPolicy.objects.create(document=DocumentFactory())
+    client = client_as(director)
+    client.get(f"{API}/assignments/")  # the scope, cached
+    # Each: the page of rows, nothing joined (ids only).
+    for endpoint, total in (
+        ("categories", Category.objects.count()),
+        ("reminder-policies", ReminderPolicy.objects.count()),
+    ):
+        queries, rows = page_queries(client, f"{API}/{endpoint}/")
+        assert (endpoint, queries, len(rows)) == (endpoint, 1, min(total, 50))

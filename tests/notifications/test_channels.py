@@ -3,7 +3,7 @@ rules that hold for every channel."""
 
 import pytest
 
-from notifications.channels import DeliveryError, Message, channel_keys, deliver
+from notifications.delivery import DeliveryError, Message, channel_keys, deliver
 from notifications.models import Device, Notification, NotificationPreference, WebhookEndpoint
 from tests.factories import UserFactory
 

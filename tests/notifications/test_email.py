@@ -6,8 +6,8 @@ import socket
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
-from notifications.channels import DeliveryError, Message
-from notifications.email import NOTIFICATION_SETTINGS_PATH, message_id, send_email
+from notifications.delivery import DeliveryError, Message
+from notifications.delivery.email import NOTIFICATION_SETTINGS_PATH, message_id, send_email
 from tests.factories import UserFactory
 
 MESSAGE = Message(

@@ -14,10 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 from py_vapid import Vapid
 
-from notifications import push
-from notifications.channels import DeliveryError, Message
+from notifications.delivery import DeliveryError, Message, push
+from notifications.delivery.push import send_push, vapid_public_key
 from notifications.models import Device
-from notifications.push import send_push, vapid_public_key
 from tests.factories import UserFactory
 from tests.notifications.fake_servers import FakeServer
 

@@ -13,10 +13,10 @@ from datetime import datetime
 
 import pytest
 
-from notifications import webhooks
-from notifications.channels import DeliveryError, Message, deliver
+from notifications.delivery import DeliveryError, Message, deliver
+from notifications.delivery import webhook as webhooks
+from notifications.delivery.webhook import send_webhook, sign, validate_webhook_url
 from notifications.models import WebhookEndpoint
-from notifications.webhooks import send_webhook, sign, validate_webhook_url
 from tests.factories import UserFactory
 from tests.notifications.fake_servers import FakeServer
 from thads.errors import DomainError

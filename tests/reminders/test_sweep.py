@@ -36,10 +36,11 @@ from directives.models import (
     ReminderPolicy,
     Timeliness,
 )
-from notifications.channels import DeliveryError
+from notifications.delivery import DeliveryError
 from notifications.models import Notification
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger
+from reminders.services import handout
 from tests.directives.factories import DirectiveFactory, assign_one, drive, request_extension
 from tests.factories import OrgUnitFactory, member
 from tests.reminders.helpers import API, at, kinds, prefer, rows
@@ -579,7 +580,7 @@ def test_a_transient_failure_is_retried_with_growing_backoff_then_fails(
     t0 = at(2026, 4, 22, 7, 31)
 
     with mock.patch(
-        "reminders.services.deliver", side_effect=DeliveryError("SMTP 451 try later")
+        "reminders.services.delivery.deliver", side_effect=DeliveryError("SMTP 451 try later")
     ) as send:
         assert services.reminder_deliver(ledger_id=row.pk, now=t0) == PENDING
         row.refresh_from_db()
@@ -739,7 +740,7 @@ def test_a_backlog_goes_out_in_one_sweep_in_inbox_batches(
     pending.update(next_attempt_at=now)  # as if the lease ran out
 
     with (
-        mock.patch.object(services, "_hand_out", wraps=services._hand_out) as calls,
+        mock.patch.object(handout, "_hand_out", wraps=handout._hand_out) as calls,
         HandOut() as handed,
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -814,7 +815,7 @@ def test_nothing_is_scheduled_with_an_eta_or_a_countdown(
         # Every e-mail fails for a while: the task does not retry itself later,
         # the row waits in the ledger for a sweep.
         with (
-            mock.patch("reminders.services.deliver", side_effect=DeliveryError("busy")),
+            mock.patch("reminders.services.delivery.deliver", side_effect=DeliveryError("busy")),
             django_capture_on_commit_callbacks(execute=True),
         ):
             services.reminder_sweep(now=t1)
@@ -966,7 +967,9 @@ def recorded(hiephoa_assignment, people):
     services.reminder_sweep(now=at(2026, 4, 22))  # head: inbox + email; officer: inbox
     officer_row = ReminderLedger.objects.get(recipient=people.officer)
     services.reminder_deliver(ledger_id=officer_row.pk, now=at(2026, 4, 22, 7, 31))
-    with mock.patch("reminders.services.deliver", side_effect=DeliveryError("x", permanent=True)):
+    with mock.patch(
+        "reminders.services.delivery.deliver", side_effect=DeliveryError("x", permanent=True)
+    ):
         head_email = ReminderLedger.objects.get(recipient=people.head, channel="email")
         services.reminder_deliver(ledger_id=head_email.pk, now=at(2026, 4, 22, 7, 31))
     return hiephoa_assignment

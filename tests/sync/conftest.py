@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from rest_framework.test import APIClient
 
-from notifications.channels import Message, deliver
+from notifications.delivery import Message, deliver
 from notifications.models import Notification
 from tests.conftest import ScopedAPIClient
 from units.models import User

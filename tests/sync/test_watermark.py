@@ -3,7 +3,7 @@ widened to the change log's 64-bit ones."""
 
 import pytest
 
-from sync.feed import _widen
+from sync.feed.watermark import _widen
 
 EPOCH = 1 << 32
 

@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 
-from tests.factories import MembershipFactory, OrgUnitFactory
-from units.models import Role, UnitSuccession
+from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
+from tests.query_counts import page_queries
+from units.models import LoginSession, Role, UnitSuccession, User
 
 
 def _units_with_successors(count: int, parent) -> None:
@@ -116,3 +117,20 @@ def test_me_costs_three_queries_for_a_head_whatever_the_memberships(
     body = response.json()
     assert len(body["memberships"]) == 1 + extra
     assert len(body["visible_unit_ids"]) == 2 + extra
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_sessions_and_people_cost_one_query_a_page(client_for, director, officer, n):
+    for _ in range(n):
+        LoginSession.objects.create(user=officer, device_name="phone")
+    UserFactory.create_batch(n)
+    leader, member = client_for(director), client_for(officer)
+    leader.get("/api/v1/me/")  # the scopes, cached
+    member.get("/api/v1/me/")
+    # Each: the page with its user joined (cursor pagination: no COUNT).
+    assert page_queries(member, "/api/v1/sessions/")[0] == 1
+    queries, rows = page_queries(leader, f"/api/v1/sessions/?user={officer.pk}")
+    assert (queries, len(rows)) == (1, min(n, 50))
+    # The page of people.
+    queries, rows = page_queries(leader, "/api/v1/users/")
+    assert (queries, len(rows)) == (1, min(User.objects.count(), 50))

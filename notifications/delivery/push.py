@@ -27,9 +27,9 @@ from django.utils import timezone
 from py_vapid import Vapid, VapidException
 from pywebpush import WebPushException, webpush
 
-from notifications.channels import DeliveryError, Message
+from notifications.delivery.base import DeliveryError, Message
+from notifications.delivery.webhook import GuardedSession, OutboundURLRefused
 from notifications.models import Device
-from notifications.webhooks import GuardedSession, OutboundURLRefused
 
 # A reminder a day late is still worth showing; older than that, the inbox has it.
 TTL_SECONDS = 24 * 60 * 60

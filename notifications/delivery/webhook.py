@@ -10,7 +10,7 @@ to is public (`validate_webhook_url`, when the URL is registered and again befor
 each send), and the address actually connected to is checked once more, because
 DNS can answer differently between the check and the connection.
 `settings.WEBHOOK_ALLOW_PRIVATE` lifts the address rule (tests, on-premises
-receivers). The same guarded session carries Web Push (`notifications.push`),
+receivers). The same guarded session carries Web Push (`notifications.delivery.push`),
 whose endpoint is also supplied by a client.
 """
 
@@ -35,7 +35,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from notifications.channels import DeliveryError, Message
+from notifications.delivery.base import DeliveryError, Message
 from notifications.models import WebhookEndpoint
 from thads.errors import DomainError
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from notifications.channels import DeliveryError, Message, public_url
+from notifications.delivery.base import DeliveryError, Message, public_url
 
 # Where a user changes the channels they receive reminders on (the footer says so).
 NOTIFICATION_SETTINGS_PATH = "/api/v1/me/notification-settings/"

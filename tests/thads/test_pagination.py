@@ -106,6 +106,21 @@ def test_fields_keeps_the_named_fields_on_directives_as_on_assignments(leader):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("fields", ["", ", ", ",,"])
+@pytest.mark.parametrize("path", ["directives/", "categories/", "users/"])
+def test_a_fields_parameter_naming_nothing_keeps_every_field(leader, path, fields):
+    """Found by the contract run: `?fields=, ` answered rows of `{}`."""
+    DirectiveFactory.create_batch(2)
+    plain = leader.get(f"{API}{path}").json()["results"]
+
+    response = leader.get(f"{API}{path}", {"fields": fields})
+
+    assert response.status_code == 200
+    assert plain
+    assert response.json()["results"] == plain
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["directives/", "categories/", "users/", "assignments/"])
 def test_an_unknown_field_is_a_400_naming_it(leader, path):
     response = leader.get(f"{API}{path}", {"fields": "id,nonsense"})

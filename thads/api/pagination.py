@@ -14,10 +14,10 @@ def _field_names(serializer_class) -> tuple[str, ...]:
 def wanted_fields(request, serializer_class) -> list[str] | None:
     """The `?fields=` selection (comma-separated), in the serializer's order; a 400
     naming the fields the serializer does not have."""
-    raw = request.query_params.get("fields")
-    if not raw:
-        return None
+    raw = request.query_params.get("fields") or ""
     names = {name.strip() for name in raw.split(",") if name.strip()}
+    if not names:  # `?fields=` or `?fields=, `: nothing chosen, every field kept
+        return None
     known = _field_names(serializer_class)
     unknown = sorted(names - set(known))
     if unknown:

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from thads.numbers import percent
+
 CASES = "cases"
 MONEY = "money"
 METRICS = (CASES, MONEY)
@@ -156,20 +158,6 @@ def check_cumulative(
 
 
 # --- rates ------------------------------------------------------------------------
-
-HUNDREDTH = Decimal("0.01")
-
-
-def percent(numerator: int, base: int) -> Decimal | None:
-    """numerator × 100 / base, two decimals, half up; None where the base is 0.
-    Exact for any size: integer division in hundredths of a percent, and the
-    remainder decides the rounding."""
-    if not base:
-        return None
-    hundredths, remainder = divmod(numerator * 10_000, base)
-    if 2 * remainder >= base:
-        hundredths += 1
-    return Decimal(hundredths).scaleb(-2).quantize(HUNDREDTH)
 
 
 def rate(f: Figures) -> Decimal | None:

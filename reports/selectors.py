@@ -51,6 +51,7 @@ from directives.selectors import (
 )
 from thads.clock import local_today
 from thads.errors import NotFoundError
+from thads.numbers import hundredths, percent
 from units.calendar import HOLIDAY, WORKDAY, load_calendar
 from units.models import CalendarDay, OrgUnit
 from units.selectors import Scope, user_scope
@@ -59,29 +60,6 @@ GROUP_BY_CHOICES = ("unit", "document", "directive", "category", "month")
 BUCKETS: tuple[str, ...] = tuple(Timeliness.values)
 # The counts of a row, in the order the API and the exports show them.
 COUNTS = ("total", *BUCKETS, "extensions_approved", "reports_returned")
-
-
-def percent(part: int, base: int) -> Decimal | None:
-    """part / base as a percentage with two decimals, rounded half up, exactly
-    (integers and Decimal, no float); None when the base is 0."""
-    if not base:
-        return None
-    return _hundredths(part * 100, base)
-
-
-def _hundredths(numerator: int, denominator: int) -> Decimal:
-    """numerator / denominator (both whole, denominator > 0) with two decimals,
-    rounded half up, in integers: floor(x * 100 + 1/2) hundredths."""
-    cents = (numerator * 200 + denominator) // (2 * denominator)
-    value = _CENTS.get(cents)
-    if value is None:
-        value = Decimal(cents).scaleb(-2)
-        if len(_CENTS) < 100_000:  # Decimals are immutable: one per value is enough
-            _CENTS[cents] = value
-    return value
-
-
-_CENTS: dict[int, Decimal] = {}
 
 
 def on_time_rate(counts: Mapping[str, int]) -> Decimal | None:
@@ -364,7 +342,7 @@ def _namer(group_by: str, at: Mapping[str, int]):
 def _average(days: int | None, count: int) -> Decimal | None:
     if not count:
         return None
-    return _hundredths(days or 0, count)
+    return hundredths(days or 0, count)
 
 
 def timeliness_report(
@@ -463,8 +441,8 @@ def timeliness_report(
                     "extensions_approved": record[i_ext] or 0,
                     "reports_returned": record[i_ret] or 0,
                     # on_time_rate() and _average(), inlined for 100,000 rows.
-                    "on_time_rate": _hundredths(on * 100, base) if base else None,
-                    "avg_delay_working_days": _hundredths(delay_days, late) if late else None,
+                    "on_time_rate": hundredths(on * 100, base) if base else None,
+                    "avg_delay_working_days": hundredths(delay_days, late) if late else None,
                 },
             )
         )

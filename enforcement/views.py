@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,18 +28,11 @@ from enforcement.serializers import (
     SummaryQuerySerializer,
 )
 from thads.api.ids import ID_LOOKUP_REGEX
+from thads.api.negotiation import DownloadFormatNegotiation
 from thads.api.validation import validated
 from thads.errors import DomainError, NotFoundError, found
 from units.models import OrgUnit
 from units.selectors import user_scope
-
-
-class FormatParameterNegotiation(DefaultContentNegotiation):
-    """`?format=` picks a file type here (csv, xlsx, docx, png), not a DRF
-    renderer: the view decides, and JSON answers (errors included) stay JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _query(serializer_class, request, *, allowed: set[str] | None = None) -> dict:
@@ -153,7 +145,7 @@ class StatisticsSummaryView(APIView):
 
 
 class StatisticsSummaryUnitsView(APIView):
-    content_negotiation_class = FormatParameterNegotiation
+    content_negotiation_class = DownloadFormatNegotiation
 
     @extend_schema(
         parameters=[ExportQuerySerializer],
@@ -178,7 +170,7 @@ class StatisticsSummaryUnitsView(APIView):
 
 
 class StatisticsChartView(APIView):
-    content_negotiation_class = FormatParameterNegotiation
+    content_negotiation_class = DownloadFormatNegotiation
 
     @extend_schema(
         parameters=[ChartQuerySerializer],
@@ -206,7 +198,7 @@ class StatisticsChartView(APIView):
 
 
 class StatisticsBriefView(APIView):
-    content_negotiation_class = FormatParameterNegotiation
+    content_negotiation_class = DownloadFormatNegotiation
 
     @extend_schema(
         parameters=[BriefQuerySerializer],

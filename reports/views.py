@@ -45,6 +45,7 @@ from reports.serializers import (
 from reports.tables import assignments_queryset, assignments_table, overdue_table, timeliness_table
 from thads.api.filters import StrictFilterBackend
 from thads.api.ids import ID_LOOKUP_REGEX
+from thads.api.negotiation import DownloadFormatNegotiation
 from thads.api.pagination import CursorPagination
 from thads.api.renderers import ORJSONRenderer, _default
 from thads.api.validation import validated
@@ -74,19 +75,6 @@ def _download_responses(json_response: Any) -> dict:
             "ask for it with POST exports/ instead."
         ),
     }
-
-
-class JSONOnlyNegotiation:
-    """`?format=` names a download (csv, xlsx, png, svg), not a renderer: the views
-    answer downloads with their own responses, and everything else (errors
-    included) in JSON. DRF would otherwise 404 on a format it has no renderer for."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        renderer = next((r for r in renderers if isinstance(r, ORJSONRenderer)), renderers[0])
-        return renderer, renderer.media_type
 
 
 def _query(serializer_class, request) -> dict[str, Any]:
@@ -141,7 +129,7 @@ def _download(table: Table, fmt: str, basename: str):
 
 
 class ReportView(APIView):
-    content_negotiation_class = JSONOnlyNegotiation
+    content_negotiation_class = DownloadFormatNegotiation
     renderer_classes = [ReportJSONRenderer]
 
 
@@ -255,7 +243,7 @@ class OverdueReportView(ReportView):
 class AssignmentExportView(GenericAPIView):
     """The assignment list (the same filters as GET assignments/) as a download."""
 
-    content_negotiation_class = JSONOnlyNegotiation
+    content_negotiation_class = DownloadFormatNegotiation
     renderer_classes = [ReportJSONRenderer]
     # For the schema: the filters documented are GET assignments/'s own.
     filterset_class = AssignmentFilter
@@ -375,7 +363,7 @@ class CalendarFeedICSView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    content_negotiation_class = JSONOnlyNegotiation
+    content_negotiation_class = DownloadFormatNegotiation
 
     @extend_schema(
         auth=[],

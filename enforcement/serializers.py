@@ -10,6 +10,7 @@ from rest_framework import serializers
 from enforcement import figures as fig
 from enforcement.models import ReportStatus, UnitReport
 from thads.api.ids import MAX_ID
+from thads.api.validation import QuerySerializer
 
 
 def _figures_schema(names) -> dict:
@@ -113,7 +114,7 @@ class StatisticsEventSerializer(serializers.Serializer):
     after = serializers.JSONField()
 
 
-class PeriodQuerySerializer(serializers.Serializer):
+class PeriodQuerySerializer(QuerySerializer):
     year = serializers.IntegerField(min_value=fig.FIRST_YEAR, max_value=fig.LAST_YEAR)
     months = serializers.IntegerField(min_value=1, max_value=12)
     group = serializers.SlugField(max_length=32, default="all")
@@ -123,7 +124,8 @@ class SummaryQuerySerializer(PeriodQuerySerializer):
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
-class ReportFilterSerializer(serializers.Serializer):
+class ReportFilterSerializer(QuerySerializer):
+    extra_params = frozenset({"cursor", "page_size"})  # the paginator's
     year = serializers.IntegerField(
         min_value=fig.FIRST_YEAR, max_value=fig.LAST_YEAR, required=False
     )
@@ -133,7 +135,7 @@ class ReportFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
 
 
-class BriefQuerySerializer(serializers.Serializer):
+class BriefQuerySerializer(QuerySerializer):
     year = serializers.IntegerField(min_value=fig.FIRST_YEAR, max_value=fig.LAST_YEAR)
     months = serializers.IntegerField(min_value=1, max_value=12)
     format = serializers.ChoiceField(choices=["text", "docx"], default="text")

@@ -3,7 +3,6 @@ summary, its per-unit export and chart, and the conference brief. Views
 validate input, call one service or selector, and shape the answer."""
 
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -29,25 +28,10 @@ from enforcement.serializers import (
 )
 from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.negotiation import DownloadFormatNegotiation
-from thads.api.validation import validated
-from thads.errors import DomainError, NotFoundError, found
+from thads.api.validation import validated, validated_query
+from thads.errors import NotFoundError, found
 from units.models import OrgUnit
 from units.selectors import user_scope
-
-
-def _query(serializer_class, request, *, allowed: set[str] | None = None) -> dict:
-    """Query parameters through a serializer; an unknown parameter is a 400 too."""
-    known = set(serializer_class().fields)
-    unknown = sorted(set(request.query_params) - known - (allowed or set()))
-    if unknown:
-        raise DomainError(
-            "validation_error",
-            _("Dữ liệu không hợp lệ."),
-            fields={name: [_("Tham số không được hỗ trợ.")] for name in unknown},
-        )
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _visible_unit(request, unit_id: int | None) -> OrgUnit | None:
@@ -71,7 +55,7 @@ class StatisticsReportViewSet(
     def get_queryset(self):
         filters = {}
         if self.action == "list":
-            filters = _query(ReportFilterSerializer, self.request, allowed={"cursor", "page_size"})
+            filters = validated_query(ReportFilterSerializer, self.request)
         return selectors.report_list(user=self.request.user, filters=filters)
 
     def get_serializer_context(self):
@@ -132,7 +116,7 @@ def _group(code: str):
 class StatisticsSummaryView(APIView):
     @extend_schema(parameters=[SummaryQuerySerializer], responses=StatisticsSummarySerializer)
     def get(self, request):
-        query = _query(SummaryQuerySerializer, request)
+        query = validated_query(SummaryQuerySerializer, request)
         unit = _visible_unit(request, query.get("unit"))
         result = selectors.summary(
             user=request.user,
@@ -157,7 +141,7 @@ class StatisticsSummaryUnitsView(APIView):
     )
     def get(self, request):
         """The summary per unit (after roll-up): JSON rows, or a CSV/XLSX download."""
-        query = _query(ExportQuerySerializer, request)
+        query = validated_query(ExportQuerySerializer, request)
         group = _group(query["group"])
         rows = selectors.summary_by_unit(
             user=request.user, year=query["year"], months=query["months"], group=group
@@ -181,7 +165,7 @@ class StatisticsChartView(APIView):
     )
     def get(self, request):
         """Each unit's completion rate against the target, as PNG or SVG."""
-        query = _query(ChartQuerySerializer, request)
+        query = validated_query(ChartQuerySerializer, request)
         group = _group(query["group"])
         rows = selectors.summary_by_unit(
             user=request.user, year=query["year"], months=query["months"], group=group
@@ -210,7 +194,7 @@ class StatisticsBriefView(APIView):
     def get(self, request):
         """The results paragraph as the review conference printed it, then the
         period's directive timeliness per unit."""
-        query = _query(BriefQuerySerializer, request)
+        query = validated_query(BriefQuerySerializer, request)
         brief = build_brief(user=request.user, year=query["year"], months=query["months"])
         if query["format"] == "docx":
             response = HttpResponse(brief.docx(), content_type=exports.DOCX_CONTENT_TYPE)

@@ -13,6 +13,7 @@ from reports.models import ExportFormat, ExportJob, ExportKind
 from reports.selectors import GROUP_BY_CHOICES, ReportFilters
 from thads.api.fields import DayField
 from thads.api.ids import MAX_ID
+from thads.api.validation import QuerySerializer
 
 # Parameters a query serializer does not declare but a view reads (pagination).
 PAGING_PARAMS = frozenset({"cursor", "page_size"})
@@ -24,7 +25,7 @@ def _id_field(help_text: str) -> serializers.IntegerField:
     )
 
 
-class ReportFilterQuerySerializer(serializers.Serializer):
+class ReportFilterQuerySerializer(QuerySerializer):
     document = _id_field("Source document id.")
     directive = _id_field("Directive id.")
     unit = _id_field("Unit id (404 when outside the caller's scope).")
@@ -36,17 +37,6 @@ class ReportFilterQuerySerializer(serializers.Serializer):
         required=False, help_text="Deadlines on or after this day (YYYY-MM-DD)."
     )
     to = DayField(required=False, help_text="Deadlines on or before this day (YYYY-MM-DD).")
-
-    extra_params: frozenset[str] = frozenset()
-
-    def to_internal_value(self, data):
-        known = set(self.fields) | set(self.extra_params)
-        unknown = sorted(set(data.keys()) - known)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: [_("Tham số không được hỗ trợ.")] for name in unknown}
-            )
-        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("from"), attrs.get("to")

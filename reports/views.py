@@ -48,7 +48,7 @@ from thads.api.ids import ID_LOOKUP_REGEX
 from thads.api.negotiation import DownloadFormatNegotiation
 from thads.api.pagination import CursorPagination
 from thads.api.renderers import ORJSONRenderer, _default
-from thads.api.validation import validated
+from thads.api.validation import validated, validated_query
 from thads.errors import DomainError, found
 
 EXPORT_TOO_LARGE = "export_too_large"
@@ -75,12 +75,6 @@ def _download_responses(json_response: Any) -> dict:
             "ask for it with POST exports/ instead."
         ),
     }
-
-
-def _query(serializer_class, request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _report_default(value: Any) -> Any:
@@ -141,7 +135,7 @@ class TimelinessReportView(ReportView):
         "rate; `?format=csv|xlsx` downloads the same table.",
     )
     def get(self, request):
-        data = _query(TimelinessQuerySerializer, request)
+        data = validated_query(TimelinessQuerySerializer, request)
         filters = ReportFilterQuerySerializer.report_filters(data)
         fmt = data.get("format", "json")
         if fmt != "json":
@@ -165,7 +159,7 @@ class TimelinessChartView(ReportView):
         "drawn from the same rows as reports/timeliness/.",
     )
     def get(self, request):
-        data = _query(ChartQuerySerializer, request)
+        data = validated_query(ChartQuerySerializer, request)
         filters = ReportFilterQuerySerializer.report_filters(data)
         report = selectors.timeliness_report(
             user=request.user, group_by=data["group_by"], filters=filters
@@ -225,7 +219,7 @@ class OverdueReportView(ReportView):
         description="Open overdue assignments, most working days overdue first.",
     )
     def get(self, request):
-        data = _query(OverdueQuerySerializer, request)
+        data = validated_query(OverdueQuerySerializer, request)
         filters = ReportFilterQuerySerializer.report_filters(data)
         fmt = data.get("format", "json")
         if fmt != "json":

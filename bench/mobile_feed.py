@@ -372,8 +372,7 @@ def build_data(*, today: date) -> dict:
                 (id, directive_id, unit_id, role, status, progress, original_due_date,
                  due_date, extension_count, return_count, version, assigned_by_id,
                  assigned_at, acknowledged_by_id, acknowledged_at, reported_at, completed_at,
-                 completed_on, cancelled_at, latest_report_id, period_start,
-                 next_reminder_at, updated_at)
+                 completed_on, cancelled_at, latest_report_id, period_start, updated_at)
             SELECT %(a0)s + n, %(v0)s + k, unit_id,
                    CASE WHEN j = 0 THEN 'lead' ELSE 'coordinating' END,
                    status,
@@ -397,15 +396,22 @@ def build_data(*, today: date) -> dict:
                    CASE WHEN status IN ('done', 'reported', 'in_progress')
                         THEN %(r0)s + n END,
                    NULL,
-                   CASE WHEN status IN ('assigned', 'acknowledged', 'in_progress')
-                        THEN (greatest(due - 3, %(today)s + 1) + time '08:00')
-                             AT TIME ZONE 'Asia/Ho_Chi_Minh' END,
                    coalesce(
                        (completed_on + time '16:00') AT TIME ZONE 'Asia/Ho_Chi_Minh',
                        reported_only_at, progress_at,
                        CASE WHEN status = 'cancelled' THEN assigned_at + interval '20 days' END,
                        acknowledged_at, assigned_at)
             FROM timed
+            """,
+        )
+        step(
+            "next reminders",
+            """
+            INSERT INTO directives_nextreminder (assignment_id, at)
+            SELECT id, (greatest(due_date - 3, %(today)s + 1) + time '08:00')
+                       AT TIME ZONE 'Asia/Ho_Chi_Minh'
+            FROM directives_assignment
+            WHERE id > %(a0)s AND status IN ('assigned', 'acknowledged', 'in_progress')
             """,
         )
         step(

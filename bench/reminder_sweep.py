@@ -11,8 +11,9 @@ ledger rows) and the steady-state sweep right after it (records nothing), wall
 time and query count; then the same 50,000 due points among 100,000
 assignments. Goals: both ratios 1M / 100k ≤ 1.3, and the first sweep at 1M at
 least 25,000 points/s, with the ledger holding its history (1.15M rows at 1M:
-at least 600,000). The sweep reads the indexed `next_reminder_at`, which the
-services clear when work ends, so history should not cost anything.
+at least 600,000). The sweep reads the index of the narrow table
+`directives_nextreminder`, whose row the services delete when work ends, so
+history should not cost anything.
 
 What it does:
 
@@ -28,9 +29,9 @@ What it does:
    every directive assigned to all 100 units (unique directive + unit, the first
    unit leads). The last 500 directives (the newest: open work is recent) are
    open, 50,000 assignments in assigned / acknowledged / in_progress, all due on
-   NOW's date, with `next_reminder_at` at their first reminder point (7 working
+   NOW's date, with their next reminder at their first reminder point (7 working
    days before) as the services left it when they were assigned. The rest are
-   `done` history spread over four years, `next_reminder_at` NULL. The two
+   `done` history spread over four years, with no next reminder. The two
    databases are built by the same code and differ only in the number of
    history directives (9,500 or 500), so neither carries the dead rows or index
    bloat of a mass DELETE. The ledger holds the history a real one would:
@@ -43,13 +44,13 @@ What it does:
    unit's one member: 50,000 ledger rows (checked).
    - first sweep: records the 50,000. Before each, the state is reset: the
      rows recorded at NOW deleted (the history stays), the 50,000
-     `next_reminder_at` restored with one UPDATE, then VACUUM ANALYZE. Three
+     next reminders restored with one UPDATE, then VACUUM ANALYZE. Three
      repetitions per variant (BENCH_ROUNDS), the variants alternating, the
      order rotated each time. No separate warm-up: warming up is over after a
      first sweep's first batch. Wall time, and this process's CPU time (Python's share,
      which the load of a shared machine disturbs less).
    - steady sweep, right after the first: records nothing (every
-     `next_reminder_at` has moved to tomorrow's point) and hands out nothing
+     next reminder has moved to tomorrow's point) and hands out nothing
      (the first sweep handed out all 50,000 and their leases still run). It
      takes under a second, so it is sampled nine times per variant,
      alternating sweep by sweep; after each sample any row it leased is put
@@ -230,7 +231,7 @@ def use_database(name: str) -> None:
 
 
 def first_point() -> datetime:
-    """Where the services put `next_reminder_at` for work due on DUE: its first point."""
+    """Where the services put the next reminder of work due on DUE: its first point."""
     from directives.models import ReminderPolicy
     from directives.reminder_points import PolicyRules, configured_window, reminder_points
     from units.calendar import load_calendar
@@ -401,7 +402,7 @@ def build_data(variant: Variant, *, since: datetime) -> None:
                 INSERT INTO directives_assignment
                     (directive_id, unit_id, role, status, progress, original_due_date, due_date,
                      extension_count, return_count, version, assigned_at, acknowledged_at,
-                     reported_at, completed_at, completed_on, next_reminder_at, updated_at)
+                     reported_at, completed_at, completed_on, updated_at)
                 SELECT directive_id, unit_id,
                        CASE WHEN k = 1 THEN 'lead' ELSE 'coordinating' END,
                        CASE WHEN NOT open THEN 'done'
@@ -424,7 +425,6 @@ def build_data(variant: Variant, *, since: datetime) -> None:
                                  AT TIME ZONE 'Asia/Ho_Chi_Minh'
                        END,
                        CASE WHEN NOT open THEN due - 10 + (n + k) %% 14 END,
-                       CASE WHEN open THEN %(since)s::timestamptz END,
                        now()
                 FROM rows
                 ORDER BY n, k
@@ -436,8 +436,13 @@ def build_data(variant: Variant, *, since: datetime) -> None:
                     "due": DUE,
                     "first_due": HISTORY_FIRST_DUE,
                     "span": (DUE - timedelta(days=60) - HISTORY_FIRST_DUE).days,
-                    "since": since,
                 },
+            )
+            # Where the services leave the open work's next reminder: its first point.
+            cursor.execute(
+                "INSERT INTO directives_nextreminder (assignment_id, at) "
+                "SELECT id, %s FROM directives_assignment WHERE status = ANY(%s)",
+                [since, list(REMINDED)],
             )
             timings["assignments"] = time.monotonic() - step
             step = time.monotonic()
@@ -549,12 +554,14 @@ def reset_state(since: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM reminders_reminderledger WHERE created_at >= %s", [NOW])
         cursor.execute(
-            "UPDATE directives_assignment SET next_reminder_at = %s WHERE status = ANY(%s)",
+            "UPDATE directives_nextreminder SET at = %s FROM directives_assignment a "
+            "WHERE a.id = assignment_id AND a.status = ANY(%s)",
             [since, list(REMINDED)],
         )
         if cursor.rowcount != OPEN:
             raise RuntimeError(f"reset {cursor.rowcount} assignments, expected {OPEN}")
         cursor.execute("VACUUM ANALYZE directives_assignment")
+        cursor.execute("VACUUM ANALYZE directives_nextreminder")
         cursor.execute("VACUUM ANALYZE reminders_reminderledger")
 
 
@@ -666,17 +673,11 @@ def sweep_plan(variant: Variant) -> str:
     from django.conf import settings
     from django.db import transaction
 
-    from directives.models import Assignment
-    from reminders.services import DUE_FIELDS
+    from reminders.services.sweep import due_query
 
     use_database(variant.database)
-    with transaction.atomic():  # the same query as reminders.services.sweep._record_due_points
-        query = (
-            Assignment.objects.select_for_update(of=("self",), skip_locked=True)
-            .filter(next_reminder_at__lte=NOW)
-            .order_by("next_reminder_at", "id")
-            .values_list(*DUE_FIELDS)[: settings.REMINDER_SWEEP_BATCH]
-        )
+    with transaction.atomic():  # the sweep's own first batch query
+        query = due_query(NOW)[: settings.REMINDER_SWEEP_BATCH]
         raw = query.explain(analyze=True, buffers=True, format="json")
         transaction.set_rollback(True)
     (top,) = json.loads(raw) if isinstance(raw, str) else raw
@@ -827,7 +828,7 @@ def measure(url: str, variants: list[Variant], *, rebuild: bool) -> int:
     )
     print(
         f"- data: {UNITS} units with one inbox-only officer each; {OPEN:,} open assignments due "
-        f"{DUE:%d/%m/%Y}, the rest done history (next_reminder_at NULL); historic ledger rows: "
+        f"{DUE:%d/%m/%Y}, the rest done history (no next reminder); historic ledger rows: "
         + ", ".join(f"{v.label} {expected_history(v):,}" for v in variants)
     )
     print(

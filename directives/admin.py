@@ -400,7 +400,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     actions = ["accept_completion"]
     inlines = [ProgressReportInline, AssignmentEventInline]
     # Every field changes through the workflow (services), never by hand.
-    readonly_fields = [field.name for field in Assignment._meta.fields if field.name != "id"]
+    readonly_fields = [
+        *(field.name for field in Assignment._meta.fields if field.name != "id"),
+        "next_reminder_display",
+    ]
 
     def get_queryset(self, request):
         return (
@@ -428,6 +431,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     @admin.display(description=_("tiến độ (%)"), ordering="progress")
     def progress_display(self, obj):
         return f"{obj.progress}%"
+
+    @admin.display(description=_("lần nhắc hạn tới"))
+    def next_reminder_display(self, obj):
+        at = obj.next_reminder_at
+        return date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT") if at else "—"
 
     def has_add_permission(self, request):
         return False  # assign through the directive's assign endpoint

@@ -7,6 +7,7 @@ append-only (`AssignmentEvent`), written by the services.
 """
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -268,13 +269,6 @@ class Assignment(models.Model):
     # For a recurring directive: the occurrence this assignment belongs to
     # (one assignment per unit per period). Null for one-off directives.
     period_start = models.DateField(_("kỳ"), null=True, blank=True)
-    # The next instant a reminder is due, kept by the services whenever the
-    # deadline or status changes and cleared when the work ends: the sweep reads
-    # an index on it (`assignment_next_reminder`), so its cost follows the due
-    # reminders, not the history.
-    next_reminder_at = models.DateTimeField(
-        null=True, blank=True, verbose_name=_("lần nhắc hạn tới")
-    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("cập nhật lúc"))
 
     class Meta:
@@ -315,18 +309,47 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
             models.Index(fields=["status", "due_date"], name="assignment_status_due"),
-            # In the sweep's order, and only open work: finished history (most
-            # rows, all NULL) is not in it, and a batch reads exactly its rows
-            # instead of sorting every due one (docs/benchmarks.md).
-            models.Index(
-                fields=["next_reminder_at", "id"],
-                condition=Q(next_reminder_at__isnull=False),
-                name="assignment_next_reminder",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.directive} → {self.unit}"
+
+    @property
+    def next_reminder_at(self) -> datetime | None:
+        """The instant the sweep next looks at this work, or None when nothing is
+        left to remind (its `NextReminder` row, read once and cached)."""
+        try:
+            return self.next_reminder.at
+        except NextReminder.DoesNotExist:
+            return None
+
+
+class NextReminder(models.Model):
+    """The next instant a reminder is due for an assignment, kept by the services
+    whenever its deadline or status changes; no row once the work ends.
+
+    Its own narrow table rather than a column of the assignment: the sweep moves
+    it for every due assignment, and a row of `directives_assignment` carries
+    thirteen indexes that each such update would write to (docs/decisions.md).
+    The sweep reads the index on (at, assignment), so its cost follows the due
+    reminders, not the history."""
+
+    assignment = models.OneToOneField(
+        Assignment,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="next_reminder",
+        verbose_name=_("giao nhiệm vụ"),
+    )
+    at = models.DateTimeField(verbose_name=_("lần nhắc hạn tới"))
+
+    class Meta:
+        verbose_name = _("lần nhắc hạn tới")
+        verbose_name_plural = _("lần nhắc hạn tới")
+        indexes = [models.Index(fields=["at", "assignment"], name="next_reminder_due")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class ProgressReport(NFCTextModel):

@@ -54,6 +54,7 @@ from directives.services.policies import (
     next_reminder_at,
     reminder_policy_for,
     reminder_policy_set,
+    set_next_reminder,
 )
 from directives.services.recurrence import (
     MAX_ROLL_DAYS,
@@ -123,4 +124,5 @@ __all__ = [
     "recurring_schedule_set",
     "reminder_policy_for",
     "reminder_policy_set",
+    "set_next_reminder",
 ]

@@ -27,7 +27,7 @@ from directives.models import (
     Assignment,
     AssignmentEvent,
 )
-from directives.services.policies import next_reminder_at
+from directives.services.policies import next_reminder_at, set_next_reminder
 from thads.errors import DomainError
 
 
@@ -118,7 +118,13 @@ NOT_LOADED = Loaded(status=None, due_date=None)
 def lock(assignment: Assignment, expected_version: int | None) -> tuple[Assignment, Loaded]:
     """The assignment's row under `select_for_update`, and what it held; a 412
     when the caller's `expected_version` is not the row's."""
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    # Its next reminder comes in the same query (`save` compares against it); the
+    # lock is the assignment's, as the sweep's is.
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("next_reminder")
+        .get(pk=assignment.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise DomainError(
             VERSION_MISMATCH,
@@ -130,21 +136,21 @@ def lock(assignment: Assignment, expected_version: int | None) -> tuple[Assignme
 
 
 def save(assignment: Assignment, fields: Sequence[str], *, at: datetime, loaded: Loaded) -> None:
-    """Save `fields`, bump `version`, and keep `next_reminder_at` right."""
+    """Save `fields`, bump `version`, and keep the next reminder right."""
     assignment.version += 1
     unchanged_schedule = (
-        assignment.next_reminder_at is not None
-        and assignment.status in REMINDED_STATUSES
+        assignment.status in REMINDED_STATUSES
         and loaded.status in REMINDED_STATUSES
         and loaded.due_date == assignment.due_date
+        and assignment.next_reminder_at is not None
     )
+    assignment.save(update_fields=[*fields, "version", "updated_at"])
     if not unchanged_schedule:
         # A new deadline or a change of phase starts the points afresh; otherwise
         # the pending point stays, even if it is due and the sweep has not run yet.
         # A moved deadline keeps the points of the new one that are already due.
         moved = loaded.due_date is not None and loaded.due_date != assignment.due_date
-        assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=moved)
-    assignment.save(update_fields=[*fields, "version", "next_reminder_at", "updated_at"])
+        set_next_reminder(assignment, next_reminder_at(assignment, after=at, new_deadline=moved))
 
 
 @dataclass

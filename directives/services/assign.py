@@ -40,7 +40,7 @@ from directives.services._common import (
     _require_reason,
 )
 from directives.services._transition import record_event
-from directives.services.policies import next_reminder_at
+from directives.services.policies import next_reminder_at, set_next_reminder
 from directives.services.workflow import assignment_cancel
 from thads.clock import local_today
 from thads.errors import DomainError
@@ -211,7 +211,6 @@ def directive_assign(
             assigned_by=actor,
             assigned_at=at,
         )
-        assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=True)
         try:
             with transaction.atomic():
                 assignment.save()
@@ -219,6 +218,7 @@ def directive_assign(
             raise DomainError(
                 UNIT_ALREADY_ASSIGNED, _("Đơn vị đã được giao nhiệm vụ này."), status_code=409
             ) from exc
+        set_next_reminder(assignment, next_reminder_at(assignment, after=at, new_deadline=True))
         note = (
             ""
             if rolled == due_date

@@ -15,6 +15,7 @@ from directives.models import (
     REMINDED_STATUSES,
     Assignment,
     Directive,
+    NextReminder,
     ReminderPolicy,
     SourceDocument,
 )
@@ -46,6 +47,25 @@ def next_reminder_at(
         window=configured_window(),
         after=None if new_deadline else after,
     )
+
+
+def set_next_reminder(assignment: Assignment, at: datetime | None) -> None:
+    """Keep the assignment's `NextReminder` row at `at`: written (one upsert),
+    or deleted when None; the assignment's cached `next_reminder_at` follows."""
+    cache = Assignment.next_reminder.related
+    if cache.is_cached(assignment) and at == assignment.next_reminder_at:
+        return  # as the lock read it: nothing to write
+    if at is None:
+        NextReminder.objects.filter(assignment_id=assignment.pk).delete()
+        cache.set_cached_value(assignment, None)
+        return
+    (row,) = NextReminder.objects.bulk_create(
+        [NextReminder(assignment_id=assignment.pk, at=at)],
+        update_conflicts=True,
+        unique_fields=["assignment"],
+        update_fields=["at"],
+    )
+    cache.set_cached_value(assignment, row)
 
 
 POLICY_FIELDS = (
@@ -98,6 +118,5 @@ def reminder_policy_set(
     policy.full_clean()
     policy.save()
     for assignment in governed.filter(status__in=REMINDED_STATUSES).select_related("directive"):
-        assignment.next_reminder_at = next_reminder_at(assignment, after=at)
-        assignment.save(update_fields=["next_reminder_at"])
+        set_next_reminder(assignment, next_reminder_at(assignment, after=at))
     return policy

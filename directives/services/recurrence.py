@@ -22,7 +22,7 @@ from directives.models import (
 )
 from directives.services._common import _check_day, _now
 from directives.services._transition import record_event
-from directives.services.policies import next_reminder_at
+from directives.services.policies import next_reminder_at, set_next_reminder
 from thads.clock import local_today
 from thads.errors import DomainError
 from units.calendar import roll_to_working_day
@@ -147,12 +147,12 @@ def _assign_period(schedule: RecurringSchedule, unit: OrgUnit, period: date, at:
         assigned_by=schedule.created_by,
         assigned_at=at,
     )
-    assignment.next_reminder_at = next_reminder_at(assignment, after=at, new_deadline=True)
     try:
         with transaction.atomic():
             assignment.save()
     except IntegrityError:
         return 0  # this period was fanned out already (another beat, an earlier run)
+    set_next_reminder(assignment, next_reminder_at(assignment, after=at, new_deadline=True))
     record_event(
         assignment,
         AssignmentEvent.Action.ASSIGNED,

@@ -1,9 +1,9 @@
 """The reminder sweep and the delivery of each reminder.
 
 `reminder_sweep` runs every few minutes from beat. It reads the assignments
-whose `next_reminder_at` has come (an index, so its cost follows the due
-points, not the history), records each due point in the ledger once per
-recipient and channel under a unique key, moves `next_reminder_at` on, and
+whose next reminder (`directives.NextReminder`) has come (an index, so its cost
+follows the due points, not the history), records each due point in the ledger
+once per recipient and channel under a unique key, moves the next reminder on, and
 hands the pending ledger rows to workers. `reminder_deliver` sends one row;
 `reminder_deliver_inbox` sends a batch of inbox rows in one transaction.
 

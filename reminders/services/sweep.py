@@ -1,5 +1,5 @@
 """The sweep: record each due point in the ledger once per recipient and
-channel, move `next_reminder_at` on, and hand pending rows to workers."""
+channel, move the next reminder on, and hand pending rows to workers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import orjson
 from django.conf import settings
 from django.db import connection, transaction
 
-from directives.models import REMINDED_STATUSES, Assignment
+from directives.models import REMINDED_STATUSES, Assignment, NextReminder
 from directives.reminder_points import (
     AUDIENCE_HEAD,
     AUDIENCE_LEADERSHIP,
@@ -168,7 +168,7 @@ DUE_FIELDS = (
     "unit_id",
     "status",
     "due_date",
-    "next_reminder_at",
+    "next_reminder__at",
 )
 DUE_DIRECTIVE, DUE_DOCUMENT, DUE_UNIT, DUE_DATE = 1, 2, 3, 5
 # The working-day table reaches this far around the deadlines and today: the
@@ -179,16 +179,11 @@ TABLE_MARGIN = timedelta(days=90)
 @transaction.atomic
 def _record_due_points(sweep: _Sweep, *, batch: int) -> tuple[int, int]:
     """Record the due points of up to `batch` due assignments and move their
-    `next_reminder_at` on. The pending rows are written leased and handed to the
+    next reminder on. The pending rows are written leased and handed to the
     workers when this transaction commits: only the rows this sweep inserted,
     so a row another sweep recorded first is never handed out twice."""
     now = sweep.now
-    due = list(
-        Assignment.objects.select_for_update(of=("self",), **_skip_locked())
-        .filter(next_reminder_at__lte=now)
-        .order_by("next_reminder_at", "id")
-        .values_list(*DUE_FIELDS)[:batch]
-    )
+    due = list(due_query(now)[:batch])
     if not due:
         return 0, 0
     sweep.cover(
@@ -276,24 +271,44 @@ def _record_due_points(sweep: _Sweep, *, batch: int) -> tuple[int, int]:
     return len(rows), len(due)
 
 
+def due_query(now: datetime):
+    """The due assignments in the sweep's order (the index on the narrow
+    `NextReminder`, joined to each assignment's row), each assignment locked:
+    one a service holds (a transition under way) waits for a later sweep, and
+    every writer of a next reminder holds its assignment's lock."""
+    return (
+        Assignment.objects.select_for_update(of=("self",), **_skip_locked())
+        .filter(next_reminder__at__lte=now)
+        .order_by("next_reminder__at", "next_reminder__assignment_id")
+        .values_list(*DUE_FIELDS)
+    )
+
+
 def _move_next_reminders(next_at: dict[int, datetime | None]) -> None:
-    """Set each assignment's `next_reminder_at`. PostgreSQL: one UPDATE ... FROM
-    the pairs sent as one JSON array. Elsewhere: one UPDATE per distinct instant
-    (due points cluster on a few: 07:30 of a few days)."""
+    """Move each assignment's next reminder on, or delete it (None: nothing left
+    to remind). PostgreSQL: one UPDATE ... FROM the pairs sent as one JSON array
+    and one DELETE. Elsewhere: one UPDATE per distinct instant (due points
+    cluster on a few: 07:30 of a few days)."""
+    ended = [pk for pk, instant in next_at.items() if instant is None]
+    if ended:
+        NextReminder.objects.filter(assignment_id__in=ended).delete()
+    moved = {pk: instant for pk, instant in next_at.items() if instant is not None}
+    if not moved:
+        return
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Assignment._meta.db_table)
+        table = connection.ops.quote_name(NextReminder._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 # Identifiers from the model, every value a parameter.
-                f"UPDATE {table} SET next_reminder_at = item.at "  # noqa: S608
+                f"UPDATE {table} SET at = item.at "  # noqa: S608
                 "FROM (SELECT (pair->>0)::bigint AS id, (pair->>1)::timestamptz AS at "
                 "FROM json_array_elements(%s::json) AS pair) AS item "
-                f"WHERE {table}.id = item.id",
-                [orjson.dumps(list(next_at.items())).decode()],
+                f"WHERE {table}.assignment_id = item.id",
+                [orjson.dumps(list(moved.items())).decode()],
             )
         return
-    by_instant: dict[datetime | None, list[int]] = defaultdict(list)
-    for pk, instant in next_at.items():
+    by_instant: dict[datetime, list[int]] = defaultdict(list)
+    for pk, instant in moved.items():
         by_instant[instant].append(pk)
     for instant, ids in by_instant.items():
-        Assignment.objects.filter(pk__in=ids).update(next_reminder_at=instant)
+        NextReminder.objects.filter(assignment_id__in=ids).update(at=instant)

@@ -357,7 +357,7 @@ def make_due_points(
 ) -> DuePoints:
     """`n` assignments of one unit whose single reminder point is due now, for a
     unit of `members` active officers who hear on `channels`."""
-    from directives.models import Assignment, AssignmentRole
+    from directives.models import Assignment, AssignmentRole, NextReminder
     from notifications.models import NotificationPreference
     from tests.directives.factories import DirectiveFactory, DocumentFactory
     from tests.factories import OrgUnitFactory, member
@@ -388,10 +388,13 @@ def make_due_points(
                 due_date=deadline,
                 assigned_by=director,
                 assigned_at=since,
-                next_reminder_at=since,
             )
             for i in range(n)
         ],
+        batch_size=1000,
+    )
+    NextReminder.objects.bulk_create(
+        [NextReminder(assignment=assignment, at=since) for assignment in assignments],
         batch_size=1000,
     )
     return DuePoints(directive, unit, people, assignments)

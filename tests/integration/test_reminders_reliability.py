@@ -26,7 +26,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from rest_framework.test import APIClient
 
-from directives.models import Assignment, AssignmentStatus
+from directives.models import Assignment, AssignmentStatus, NextReminder
 from notifications.models import Notification, WebhookEndpoint
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger
@@ -44,6 +44,7 @@ from tests.integration.reminder_helpers import (
     wait_for,
     wait_ready,
 )
+from tests.reminders.helpers import schedule_reminders
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
 SENT, PENDING, FAILED = LedgerState.SENT, LedgerState.PENDING, LedgerState.FAILED
@@ -168,7 +169,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_nothing(
     assert_ledger_and_inbox_agree(1000)
     assert set(Notification.objects.values_list("user", flat=True)) == {due.members[0].pk}
     # Every assignment moved on to its next point (a month of working days away).
-    assert not Assignment.objects.filter(next_reminder_at__lte=timezone.now()).exists()
+    assert not NextReminder.objects.filter(at__lte=timezone.now()).exists()
     print(
         f"1,000 deliveries, one worker killed at {at_kill} sent after {killed_after:.1f} s; "
         f"all sent after {elapsed:.1f} s"
@@ -468,14 +469,12 @@ def test_two_fan_outs_at_once_create_each_period_once(reminder_settings):
 def test_a_sweep_over_50_due_assignments_costs_what_one_over_5_does(reminder_settings):
     few = make_due_points(5, members=3, channels=("inbox", "email"))
     many = make_due_points(50, members=3, channels=("inbox", "email"))
-    Assignment.objects.filter(directive=many.directive).update(next_reminder_at=None)
+    schedule_reminders(many.assignments, None)
 
     with no_hand_off():
         with CaptureQueriesContext(connection) as for_5:
             services.reminder_sweep()
-        Assignment.objects.filter(directive=many.directive).update(
-            next_reminder_at=many.assignments[0].assigned_at
-        )
+        schedule_reminders(many.assignments, many.assignments[0].assigned_at)
         with CaptureQueriesContext(connection) as for_50:
             services.reminder_sweep()
 

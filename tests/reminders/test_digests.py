@@ -22,13 +22,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from directives import services as directive_services
-from directives.models import Assignment
 from notifications.models import Notification
 from reminders import services
 from reminders.models import LedgerState, ReminderLedger
 from tests.directives.factories import DirectiveFactory, assign_one
 from tests.factories import PASSWORD, member
-from tests.reminders.helpers import at
+from tests.reminders.helpers import at, schedule_reminders
 from tests.reminders.test_sweep import _bulk_assignments
 from tests.thads.test_settings import ROOT, _clean_env
 from units.models import Role
@@ -318,8 +317,8 @@ def test_digests_cost_the_sweep_one_statement_whatever_the_number_of_assignments
     # never does: marked sent, they are not found again by the second sweep's
     # hand-out of expired leases (a statement the first sweep did not make).
     ReminderLedger.objects.update(state=LedgerState.SENT, next_attempt_at=None)
-    Assignment.objects.filter(pk__in=[a.pk for a in few]).update(next_reminder_at=None)
-    Assignment.objects.filter(pk__in=[a.pk for a in many]).update(next_reminder_at=at(2026, 4, 22))
+    schedule_reminders(few, None)
+    schedule_reminders(many, at(2026, 4, 22))
     many_inserts, many_others = _sweep_statements(at(2026, 5, 20, 10, 5))
 
     assert few_others == many_others

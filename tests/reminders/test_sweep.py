@@ -43,7 +43,7 @@ from reminders.models import LedgerState, ReminderLedger
 from reminders.services import handout
 from tests.directives.factories import DirectiveFactory, assign_one, drive, request_extension
 from tests.factories import OrgUnitFactory, member
-from tests.reminders.helpers import API, at, kinds, prefer, rows
+from tests.reminders.helpers import API, at, kinds, prefer, rows, schedule_reminders
 from thads.clock import local_today
 from units.models import Role
 
@@ -226,7 +226,7 @@ def test_sweep_records_each_point_once_per_recipient_and_channel(hiephoa_assignm
 
     # A second beat that read the same `next_reminder_at` before the first moved
     # it meets the same unique keys: nothing is recorded twice.
-    Assignment.objects.filter(pk=a).update(next_reminder_at=at(2026, 4, 22))
+    schedule_reminders([a], at(2026, 4, 22))
     services.reminder_sweep(now=at(2026, 4, 22, 7, 31))
     assert ReminderLedger.objects.count() == 6
 
@@ -291,9 +291,8 @@ def test_acknowledging_keeps_the_reminders_coming(hiephoa_assignment, people):
 
 
 def test_a_stale_next_reminder_at_of_finished_work_is_cleared_by_the_sweep(hiephoa_assignment):
-    Assignment.objects.filter(pk=hiephoa_assignment.pk).update(
-        status=AssignmentStatus.REPORTED, next_reminder_at=at(2026, 4, 22)
-    )
+    Assignment.objects.filter(pk=hiephoa_assignment.pk).update(status=AssignmentStatus.REPORTED)
+    schedule_reminders([hiephoa_assignment], at(2026, 4, 22))
 
     services.reminder_sweep(now=at(2026, 4, 22))
 
@@ -757,7 +756,7 @@ def test_a_backlog_goes_out_in_one_sweep_in_inbox_batches(
 
 def _bulk_assignments(directive, unit, n: int, *, next_at, due=DEADLINE) -> list[Assignment]:
     """`n` assignments of one directive (one per period, as a recurring directive has)."""
-    return Assignment.objects.bulk_create(
+    assignments = Assignment.objects.bulk_create(
         Assignment(
             directive=directive,
             unit=unit,
@@ -767,10 +766,11 @@ def _bulk_assignments(directive, unit, n: int, *, next_at, due=DEADLINE) -> list
             due_date=due,
             assigned_by=None,
             assigned_at=ASSIGNED_AT,
-            next_reminder_at=next_at,
         )
         for i in range(n)
     )
+    schedule_reminders(assignments, next_at)
+    return assignments
 
 
 def test_slow_channel_rows_far_back_in_a_hand_out_get_longer_leases(
@@ -930,13 +930,13 @@ def test_a_sweep_costs_the_same_queries_for_5_and_for_50_due_assignments(
     # Nothing per assignment.
     with django_assert_num_queries(15):
         services.reminder_sweep(now=at(2026, 4, 22))
-    Assignment.objects.filter(pk__in=[a.pk for a in few]).update(next_reminder_at=at(2026, 4, 22))
+    schedule_reminders(few, at(2026, 4, 22))
     ReminderLedger.objects.all().delete()
     for_5 = _sweep_queries(at(2026, 4, 22))
     assert ReminderLedger.objects.count() == 5 * 6
 
-    Assignment.objects.filter(pk__in=[a.pk for a in few]).update(next_reminder_at=None)
-    Assignment.objects.filter(pk__in=[a.pk for a in many]).update(next_reminder_at=at(2026, 4, 22))
+    schedule_reminders(few, None)
+    schedule_reminders(many, at(2026, 4, 22))
     for_50 = _sweep_queries(at(2026, 4, 22))
     assert ReminderLedger.objects.count() == 55 * 6
 
@@ -1063,8 +1063,9 @@ def rewind(assignment: Assignment) -> None:
     assignment.refresh_from_db()
     moved = assignment.next_reminder_at
     assert moved is not None and moved >= timezone.now() - timedelta(days=1)
-    assignment.next_reminder_at = directive_services.next_reminder_at(assignment, after=ASSIGNED_AT)
-    assignment.save(update_fields=["next_reminder_at"])
+    directive_services.set_next_reminder(
+        assignment, directive_services.next_reminder_at(assignment, after=ASSIGNED_AT)
+    )
 
 
 def test_a_directives_own_policy_changes_its_points(hiephoa_assignment, client_for, people):

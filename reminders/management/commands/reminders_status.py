@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from directives.models import Assignment
+from directives.models import NextReminder
 from reminders.models import LedgerState, ReminderLedger
 from reminders.selectors import ledger_summary
 
@@ -23,13 +23,8 @@ class Command(BaseCommand):
             state=LedgerState.PENDING, next_attempt_at__lte=now
         ).count()
         self.stdout.write(f"pending and due for a (re)try now: {overdue}")
-        next_at = (
-            Assignment.objects.filter(next_reminder_at__isnull=False)
-            .order_by("next_reminder_at")
-            .values_list("next_reminder_at", flat=True)
-            .first()
-        )
-        waiting = Assignment.objects.filter(next_reminder_at__lte=now).count()
+        next_at = NextReminder.objects.order_by("at").values_list("at", flat=True).first()
+        waiting = NextReminder.objects.filter(at__lte=now).count()
         self.stdout.write(f"assignments with a reminder due now: {waiting}")
         self.stdout.write(f"next reminder point: {next_at.isoformat() if next_at else '—'}")
         for row in ReminderLedger.objects.filter(state=LedgerState.FAILED).order_by("-id")[:5]:

@@ -302,7 +302,7 @@ def _move_next_reminders(next_at: dict[int, datetime | None]) -> None:
                 # Identifiers from the model, every value a parameter.
                 f"UPDATE {table} SET at = item.at "  # noqa: S608
                 "FROM (SELECT (pair->>0)::bigint AS id, (pair->>1)::timestamptz AS at "
-                "FROM json_array_elements(%s::json) AS pair) AS item "
+                "FROM jsonb_array_elements(%s::jsonb) AS pair) AS item "
                 f"WHERE {table}.assignment_id = item.id",
                 [orjson.dumps(list(moved.items())).decode()],
             )

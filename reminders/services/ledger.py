@@ -84,8 +84,9 @@ def _insert_ledger_rows(
     number of rows, the rows sent as one JSON array (orjson writes it in about a
     millisecond per thousand rows; the driver quoting one array parameter per
     column took seventy), read as jsonb: parsed once, where `->>` on json parses
-    each element again for every column (three times the cost). Elsewhere (SQLite): a multi-row INSERT ... ON CONFLICT
-    DO NOTHING per as many rows as the database takes parameters."""
+    each element again for every column (three times the cost). Elsewhere
+    (SQLite): a multi-row INSERT ... ON CONFLICT DO NOTHING per as many rows as
+    the database takes parameters."""
     if not rows:
         return []
     table = connection.ops.quote_name(ReminderLedger._meta.db_table)

@@ -117,6 +117,7 @@ def reminder_policy_set(
         setattr(policy, field, value)
     policy.full_clean()
     policy.save()
-    for assignment in governed.filter(status__in=REMINDED_STATUSES).select_related("directive"):
+    open_work = governed.filter(status__in=REMINDED_STATUSES)
+    for assignment in open_work.select_related("directive", "next_reminder"):
         set_next_reminder(assignment, next_reminder_at(assignment, after=at))
     return policy

@@ -434,6 +434,43 @@ def test_four_sweeps_at_once_record_each_point_once(reminder_settings):
 
 
 @TRANSACTIONAL
+def test_the_sweep_skips_an_assignment_a_transition_holds_and_takes_it_next_time(
+    reminder_settings,
+):
+    due = make_due_points(3, members=1)
+    held = due.assignments[0]
+    locked, release = threading.Event(), threading.Event()
+
+    def transition_under_way() -> None:
+        # What a service's `transition()` holds while it works: the assignment's row.
+        from django.db import transaction
+
+        with transaction.atomic():
+            Assignment.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=lambda: (transition_under_way(), connections.close_all()))
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with no_hand_off():
+            first = services.reminder_sweep()
+        assert first.assignments == 2
+        assert not ReminderLedger.objects.filter(assignment=held).exists()
+        assert NextReminder.objects.filter(assignment=held, at__lte=timezone.now()).exists()
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    with no_hand_off():
+        second = services.reminder_sweep()
+    assert second.assignments == 1
+    assert ReminderLedger.objects.filter(assignment=held).count() == 1
+    assert ReminderLedger.objects.count() == 3
+
+
+@TRANSACTIONAL
 def test_two_fan_outs_at_once_create_each_period_once(reminder_settings):
     from directives.services import recurring_fan_out, recurring_schedule_set
     from tests.directives.factories import DirectiveFactory, DocumentFactory
